@@ -1,0 +1,864 @@
+"""
+Shared helpers for the scripts in this directory.
+
+The scripts are plain executables (``scripts/django-checkout`` ...) that import
+this module from their own directory. Everything here must run on Python 3.11:
+only the Django test runs themselves use Python >= 3.12 (in virtualenvs).
+
+Layout (REPO is the parent of this directory):
+
+- REPO/patches/                 the patch series (``git format-patch`` output)
+- REPO/django_tests_overlay/     extra test files, mirrors Django's tests/ tree
+- REPO/build/checkout-X.Y.Z     patched Django checkout (scripts/django-checkout)
+- REPO/build/stock-X.Y.Z        pristine extracted sdist
+- REPO/build/settings/          generated Django test settings modules
+- REPO/.venvs/<name>            virtualenvs (stock, patched, tooling)
+- ${XDG_CACHE_HOME:-~/.cache}/modelstate-migrate/sdists   downloaded sdists
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from email import message_from_bytes
+from email import policy as email_policy
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_VERSION = "6.1.3"
+PATCHES_DIR = REPO / "patches"
+OVERLAY_DIR = REPO / "django_tests_overlay"
+BUILD_DIR = REPO / "build"
+VENVS_DIR = REPO / ".venvs"
+
+COVER_LETTER = "0000-cover-letter.patch"
+PATCH_RE = re.compile(r"^(\d{4})-.+\.patch$")
+OVERLAY_SUBJECT = "[overlay] Added django_tests_overlay."
+OVERLAY_PREFIX = "[overlay]"
+CHECKOUT_BRANCH = "main"
+STAMP_NAME = "modelstate-checkout.json"
+
+# Fixed identity for the commits the tooling makes itself (pristine release,
+# overlay) and for the committer of applied patches, so that checkouts are
+# reproducible down to the commit ids.
+TOOL_NAME = "modelstate-migrate tooling"
+TOOL_EMAIL = "tooling@modelstate-migrate.invalid"
+DJANGO_AUTHOR_NAME = "Django Software Foundation"
+DJANGO_AUTHOR_EMAIL = "foundation@djangoproject.com"
+
+# DESIGN.md section 6.
+DEFAULT_LABELS = [
+    "migrations",
+    "migrations2",
+    "migrate_signals",
+    "migration_test_data_persistence",
+    "schema",
+    "backends",
+    "contenttypes_tests",
+    "auth_tests.test_migrations",
+    "auth_tests.test_management",
+]
+POSTGRES_LABELS = ["postgres_tests"]
+DATABASES = ("sqlite", "postgresql", "mysql")
+
+# What the test venvs get besides Django itself (a minimal subset of Django's
+# tests/requirements/py3.txt that matters for the labels above and the
+# extended set of DESIGN.md section 6; the other tests are skipped when their
+# optional dependency is missing).
+BASE_REQUIREMENTS = {
+    # requirement: module to import to check it is there
+    "asgiref>=3.9.1": "asgiref",
+    "sqlparse>=0.5.0": "sqlparse",
+    "tblib>=3.0.0": "tblib",  # tracebacks from parallel test workers
+    "PyYAML>=6.0.2": "yaml",  # serializer tests (composite_pk, ...)
+    "Pillow>=10.1.0": "PIL",  # ImageField tests (model_fields)
+    "black": "black",  # makemigrations formats with black when on PATH
+}
+DB_REQUIREMENTS = {
+    "sqlite": {},
+    "postgresql": {"psycopg[binary]>=3.1.12": "psycopg"},
+    "mysql": {"mysqlclient>=2.2.1": "MySQLdb"},
+}
+
+
+class ToolError(Exception):
+    """An error to report to the user without a traceback."""
+
+
+def main_wrapper(main):
+    """Run main(), turning ToolError/KeyboardInterrupt into exit codes."""
+    prog = Path(sys.argv[0]).name
+    try:
+        code = main()
+    except ToolError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        code = 130
+    sys.exit(code or 0)
+
+
+def info(msg):
+    print(msg, flush=True)
+
+
+def warn(msg):
+    prog = Path(sys.argv[0]).name
+    print(f"{prog}: warning: {msg}", file=sys.stderr, flush=True)
+
+
+def shell_quote(args):
+    import shlex
+
+    return " ".join(shlex.quote(str(a)) for a in args)
+
+
+# Git ------------------------------------------------------------------------
+
+
+def git_env(extra=None):
+    """
+    Environment for git commands whose output must not depend on the user's
+    configuration (~/.gitconfig, /etc/gitconfig) or locale.
+    """
+    env = dict(os.environ)
+    for key in list(env):
+        if key.startswith("GIT_") and key not in ("GIT_EXEC_PATH",):
+            del env[key]
+    env.update(
+        {
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_EDITOR": "true",
+            "GIT_PAGER": "cat",
+            "LC_ALL": "C",
+            "LANGUAGE": "C",
+            "TZ": "UTC",
+        }
+    )
+    if extra:
+        env.update(extra)
+    return env
+
+
+def git(*args, cwd, env=None, check=True, capture=True, input=None):
+    """Run git; return its CompletedProcess (stdout/stderr as text)."""
+    cmd = ["git", *[str(a) for a in args]]
+    proc = subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=git_env(env),
+        input=input,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+        stderr=subprocess.PIPE if capture else None,
+        stdin=None if input is not None else subprocess.DEVNULL,
+    )
+    if check and proc.returncode:
+        output = ((proc.stdout or "") + (proc.stderr or "")).strip()
+        raise ToolError(
+            f"command failed ({proc.returncode}) in {cwd}: {shell_quote(cmd)}"
+            + (f"\n{indent(output)}" if output else "")
+        )
+    return proc
+
+
+def git_out(*args, cwd, env=None):
+    return git(*args, cwd=cwd, env=env).stdout.strip()
+
+
+def indent(text, prefix="    "):
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def tool_identity_env(date):
+    """Author and committer identity/date for commits made by the tooling."""
+    return {
+        "GIT_AUTHOR_NAME": TOOL_NAME,
+        "GIT_AUTHOR_EMAIL": TOOL_EMAIL,
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_NAME": TOOL_NAME,
+        "GIT_COMMITTER_EMAIL": TOOL_EMAIL,
+        "GIT_COMMITTER_DATE": date,
+    }
+
+
+def is_git_repo(path):
+    return (Path(path) / ".git").exists()
+
+
+def tracked_changes(path, ignore=("Django.egg-info/",)):
+    """Return `git status --porcelain` lines for tracked files, minus ignored."""
+    out = git(
+        "status", "--porcelain", "--untracked-files=no", cwd=path
+    ).stdout.splitlines()
+    return [line for line in out if not line[3:].startswith(tuple(ignore))]
+
+
+# sdists -----------------------------------------------------------------------
+
+
+def cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return Path(base) / "modelstate-migrate" / "sdists"
+
+
+def find_cached_sdist(version):
+    directory = cache_dir()
+    if not directory.is_dir():
+        return None
+    wanted = f"django-{version}.tar.gz"
+    for entry in sorted(directory.iterdir()):
+        if entry.name.lower() == wanted and entry.is_file():
+            return entry
+    return None
+
+
+def find_python(min_version=(3, 12)):
+    """
+    Find an interpreter that can install Django 6.x: $MODELSTATE_PYTHON,
+    pyenv's 3.12.1/3.13.0, or python3.12/python3.13 on PATH.
+    """
+    candidates = []
+    if os.environ.get("MODELSTATE_PYTHON"):
+        candidates.append(os.environ["MODELSTATE_PYTHON"])
+    if sys.version_info[:2] >= min_version:
+        candidates.append(sys.executable)
+    pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    for version in ("3.12.1", "3.13.0"):
+        candidates.append(os.path.join(pyenv_root, "versions", version, "bin/python"))
+    for name in ("python3.12", "python3.13"):
+        found = shutil.which(name)
+        if found:
+            candidates.append(found)
+    for candidate in candidates:
+        if not candidate or not os.access(candidate, os.X_OK):
+            continue
+        proc = subprocess.run(
+            [candidate, "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode == 0:
+            found_version = tuple(int(x) for x in proc.stdout.split())
+            if found_version >= min_version:
+                return candidate
+    raise ToolError(
+        "no Python >= %s found (tried %s); set MODELSTATE_PYTHON"
+        % (".".join(map(str, min_version)), ", ".join(c for c in candidates if c))
+    )
+
+
+def ensure_sdist(version):
+    """Return the path of the Django sdist, downloading it with pip if needed."""
+    cached = find_cached_sdist(version)
+    if cached:
+        return cached
+    directory = cache_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    python = find_python()
+    info(f"Downloading Django {version} sdist into {directory} ...")
+    with tempfile.TemporaryDirectory(dir=directory) as tmp:
+        cmd = [
+            python,
+            "-m",
+            "pip",
+            "download",
+            "--no-binary",
+            ":all:",
+            "--no-deps",
+            "--no-build-isolation",
+            f"Django=={version}",
+            "-d",
+            tmp,
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode:
+            # --no-build-isolation needs setuptools in that interpreter; retry
+            # the plain way.
+            cmd.remove("--no-build-isolation")
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+        downloaded = [
+            p
+            for p in Path(tmp).iterdir()
+            if p.name.lower() == f"django-{version}.tar.gz"
+        ]
+        if proc.returncode or not downloaded:
+            raise ToolError(
+                f"could not download the Django {version} sdist:\n"
+                + indent((proc.stdout + proc.stderr).strip())
+            )
+        target = directory / downloaded[0].name
+        os.replace(downloaded[0], target)
+    return target
+
+
+def extract_sdist(sdist, dest):
+    """
+    Extract the sdist's single top-level directory into dest (which must not
+    exist or be empty). Return the newest member mtime (the release time).
+    """
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    newest = 0
+    with tarfile.open(sdist) as tar:
+        members = tar.getmembers()
+        tops = {m.name.split("/", 1)[0] for m in members}
+        if len(tops) != 1:
+            raise ToolError(f"{sdist}: expected a single top-level directory")
+        top = tops.pop()
+        selected = []
+        for member in members:
+            if member.name == top:
+                continue
+            member.name = member.name[len(top) + 1 :]
+            newest = max(newest, int(member.mtime))
+            selected.append(member)
+        tar.extractall(dest, members=selected, filter="data")
+    return newest
+
+
+# Patch series -----------------------------------------------------------------
+
+
+def list_patches(patches_dir):
+    """Return [(number, path)] of the patch files, cover letter excluded."""
+    patches_dir = Path(patches_dir)
+    if not patches_dir.is_dir():
+        return []
+    found = []
+    for entry in sorted(patches_dir.iterdir()):
+        match = PATCH_RE.match(entry.name)
+        if not match or entry.name == COVER_LETTER or not entry.is_file():
+            continue
+        found.append((int(match.group(1)), entry))
+    numbers = [n for n, _ in found]
+    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+    if duplicates:
+        raise ToolError(
+            f"{patches_dir}: several patches numbered "
+            + ", ".join(f"{n:04d}" for n in duplicates)
+        )
+    if 0 in numbers:
+        raise ToolError(f"{patches_dir}: patch 0000 must be the cover letter")
+    return found
+
+
+def patches_digest(patches_dir):
+    """Hash of the patch series (names and contents, cover letter included)."""
+    digest = hashlib.sha256()
+    patches_dir = Path(patches_dir)
+    if patches_dir.is_dir():
+        for entry in sorted(patches_dir.iterdir()):
+            if PATCH_RE.match(entry.name) and entry.is_file():
+                digest.update(entry.name.encode() + b"\0")
+                digest.update(entry.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def overlay_files(overlay_dir):
+    """Relative paths (as strings) of the overlay's files, sorted."""
+    overlay_dir = Path(overlay_dir)
+    if not overlay_dir.is_dir():
+        return []
+    files = []
+    for root, dirs, names in os.walk(overlay_dir):
+        dirs[:] = sorted(
+            d for d in dirs if d not in ("__pycache__", ".pytest_cache")
+        )
+        for name in sorted(names):
+            if name.endswith((".pyc", ".pyo")) or name in (".DS_Store",):
+                continue
+            path = Path(root, name)
+            files.append(path.relative_to(overlay_dir).as_posix())
+    return sorted(files)
+
+
+def overlay_digest(overlay_dir):
+    digest = hashlib.sha256()
+    for rel in overlay_files(overlay_dir):
+        digest.update(rel.encode() + b"\0")
+        digest.update((Path(overlay_dir) / rel).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+SHORTLOG_HEADER_RE = re.compile(r"^\S.* \((\d+)\):$")
+DIFFSTAT_SUMMARY_RE = re.compile(r"^ \d+ files? changed")
+
+
+def _strip_cover_tail(lines):
+    """
+    Remove what format-patch appends to the cover letter body after the
+    description: the shortlog, the diffstat and base-commit/prerequisite lines.
+    """
+    end = len(lines)
+    # base-commit / prerequisite-patch-id trailer.
+    while end and (
+        not lines[end - 1].strip()
+        or lines[end - 1].startswith(("base-commit: ", "prerequisite-patch-id: "))
+    ):
+        end -= 1
+    # Diffstat: lines starting with a space, containing the summary line.
+    start = end
+    while start and lines[start - 1].startswith(" "):
+        start -= 1
+    if any(DIFFSTAT_SUMMARY_RE.match(line) for line in lines[start:end]):
+        end = start
+    # Shortlog blocks: "Author (n):" followed by indented subjects.
+    while end and not lines[end - 1].strip():
+        end -= 1
+    cut = None
+    while True:
+        start = end
+        while start and lines[start - 1].startswith("  "):
+            start -= 1
+        if start == end or not start:
+            break
+        match = SHORTLOG_HEADER_RE.match(lines[start - 1])
+        if not match or end - start < int(match.group(1)):
+            break
+        cut = start - 1
+        end = cut
+        while end and not lines[end - 1].strip():
+            end -= 1
+    if cut is None:
+        return lines
+    return lines[:cut]
+
+
+def read_cover_letter(path):
+    """
+    Return the series description (subject, blank line, body) from a cover
+    letter written by `git format-patch --cover-from-description=subject`.
+    """
+    message = message_from_bytes(Path(path).read_bytes(), policy=email_policy.default)
+    subject = str(message.get("subject", "")).strip()
+    subject = re.sub(r"^\[[^\]]*PATCH[^\]]*\]\s*", "", subject)
+    subject = re.sub(r"\s+", " ", subject)
+    try:
+        body = message.get_content()
+    except (KeyError, LookupError):
+        body = message.get_payload(decode=True).decode("utf-8", "replace")
+    lines = _strip_cover_tail(body.splitlines())
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if "*** SUBJECT HERE ***" in subject or not subject:
+        return None
+    if lines == ["*** BLURB HERE ***"]:
+        lines = []
+    description = subject
+    if lines:
+        description += "\n\n" + "\n".join(lines)
+    return description
+
+
+# Checkouts --------------------------------------------------------------------
+
+
+def stamp_path(checkout):
+    return Path(checkout) / ".git" / STAMP_NAME
+
+
+def read_stamp(checkout):
+    try:
+        return json.loads(stamp_path(checkout).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def write_stamp(checkout, stamp):
+    path = stamp_path(checkout)
+    path.write_text(json.dumps(stamp, indent=2, sort_keys=True) + "\n")
+
+
+def desired_checkout_state(version, patches_dir, overlay_dir, upto, use_overlay):
+    """The stamp fields a checkout with these parameters must have."""
+    patches = list_patches(patches_dir)
+    selected = [p for n, p in patches if upto is None or n <= upto]
+    complete = len(selected) == len(patches)
+    with_overlay = bool(use_overlay and complete and overlay_files(overlay_dir))
+    return {
+        "version": version,
+        "patches_digest": patches_digest(patches_dir),
+        "applied": [p.name for p in selected],
+        "complete": complete,
+        "overlay": with_overlay,
+        "overlay_digest": overlay_digest(overlay_dir) if with_overlay else None,
+    }
+
+
+STATE_KEYS = (
+    "version",
+    "patches_digest",
+    "applied",
+    "complete",
+    "overlay",
+    "overlay_digest",
+)
+
+
+def stamp_matches(stamp, desired):
+    return bool(stamp) and all(stamp.get(k) == desired[k] for k in STATE_KEYS)
+
+
+def check_dest(dest, force):
+    """Make sure dest can be (re)created; delete it when forced."""
+    dest = Path(dest).resolve()
+    if not dest.exists():
+        return
+    if not dest.is_dir():
+        raise ToolError(f"{dest} exists and is not a directory")
+    if not any(dest.iterdir()):
+        return
+    if not force:
+        raise ToolError(f"{dest} exists and is not empty (use --force to replace it)")
+    protected = {Path("/"), Path.home().resolve(), REPO, *REPO.parents}
+    if dest in protected or REPO.is_relative_to(dest):
+        raise ToolError(f"refusing to delete {dest}")
+    shutil.rmtree(dest)
+
+
+GIT_ERROR_PATTERNS = [
+    # (regex, description); group "path" is the file, "line" the hunk line.
+    (re.compile(r"^error: patch failed: (?P<path>.+):(?P<line>\d+)$"), "hunk"),
+    (re.compile(r"^CONFLICT \([^)]*\): .*? in (?P<path>\S+)$"), "conflict"),
+    (re.compile(r"^error: (?P<path>.+): patch does not apply$"), "no-apply"),
+    (re.compile(r"^error: (?P<path>.+): does not exist in index$"), "missing"),
+    (re.compile(r"^error: (?P<path>.+): already exists in (?:index|working directory)$"), "exists"),
+    (re.compile(r"^error: sha1 information is lacking or useless \((?P<path>.+)\)\.$"), "sha1"),
+    (re.compile(r"^error: (?P<path>[^:\s]+): No such file or directory$"), "missing"),
+    (re.compile(r"^error: corrupt patch at line (?P<line>\d+)$"), "corrupt"),
+]
+
+
+def describe_am_failure(output):
+    """Return (failing file paths with lines, summary lines) from git am output."""
+    locations = []
+    for line in output.splitlines():
+        line = line.strip()
+        for regex, kind in GIT_ERROR_PATTERNS:
+            match = regex.match(line)
+            if not match:
+                continue
+            groups = match.groupdict()
+            path = groups.get("path")
+            where = path or ""
+            if groups.get("line"):
+                where = f"{path}:{groups['line']}" if path else f"line {groups['line']}"
+            if kind == "conflict":
+                where = f"{path} (3-way merge conflict)"
+            if where and where not in locations:
+                locations.append(where)
+            break
+    return locations
+
+
+def apply_patch(dest, patch, number):
+    """Apply one patch with git am -3; raise ToolError naming patch and file."""
+    patch = Path(patch).resolve()
+    proc = git(
+        "am",
+        "-3",
+        "--keep-cr",
+        "--keep-non-patch",
+        "--committer-date-is-author-date",
+        "--whitespace=nowarn",
+        "--quiet",
+        patch,
+        cwd=dest,
+        env={"GIT_COMMITTER_NAME": TOOL_NAME, "GIT_COMMITTER_EMAIL": TOOL_EMAIL},
+        check=False,
+    )
+    if proc.returncode == 0:
+        return
+    output = (proc.stdout + proc.stderr).strip()
+    git("am", "--abort", cwd=dest, check=False)
+    locations = describe_am_failure(output)
+    where = ", ".join(locations) if locations else "(no file named by git am)"
+    raise ToolError(
+        f"patch {patch.name} does not apply: failing hunk in {where}\n"
+        f"{dest} is left at the commit of the previous patch.\n"
+        f"git am said:\n{indent(output)}"
+    )
+
+
+def make_checkout(
+    dest,
+    version=DEFAULT_VERSION,
+    patches_dir=PATCHES_DIR,
+    overlay_dir=OVERLAY_DIR,
+    upto=None,
+    use_overlay=True,
+    force=False,
+    quiet=False,
+):
+    """Create the git checkout dest: pristine release + patches + overlay."""
+    say = (lambda msg: None) if quiet else info
+    dest = Path(dest).resolve()
+    patches_dir = Path(patches_dir).resolve()
+    overlay_dir = Path(overlay_dir).resolve()
+    if upto is not None and upto < 0:
+        raise ToolError("--upto must be >= 0")
+    patches = list_patches(patches_dir)
+    desired = desired_checkout_state(
+        version, patches_dir, overlay_dir, upto, use_overlay
+    )
+    check_dest(dest, force)
+    sdist = ensure_sdist(version)
+    started = time.monotonic()
+
+    say(f"Extracting {sdist.name} into {dest} ...")
+    release_mtime = extract_sdist(sdist, dest)
+    release_date = f"@{release_mtime} +0000"
+    git("init", "--quiet", "--initial-branch", CHECKOUT_BRANCH, cwd=dest)
+    for key, value in [
+        ("core.autocrlf", "false"),
+        ("core.safecrlf", "false"),
+        ("user.name", TOOL_NAME),
+        ("user.email", TOOL_EMAIL),
+    ]:
+        git("config", key, value, cwd=dest)
+    exclude = dest / ".git" / "info" / "exclude"
+    exclude.parent.mkdir(parents=True, exist_ok=True)
+    exclude.write_text("__pycache__/\n*.py[cod]\n.pytest_cache/\n")
+    git("add", "--all", "--force", ".", cwd=dest)
+    git(
+        "commit",
+        "--quiet",
+        "--no-verify",
+        "--message",
+        f"Django {version}",
+        cwd=dest,
+        env={
+            **tool_identity_env(release_date),
+            "GIT_AUTHOR_NAME": DJANGO_AUTHOR_NAME,
+            "GIT_AUTHOR_EMAIL": DJANGO_AUTHOR_EMAIL,
+        },
+    )
+    git("tag", version, cwd=dest)
+    stamp = {
+        **desired,
+        "applied": [],
+        "complete": False,
+        "overlay": False,
+        "overlay_digest": None,
+        "state": "building",
+        "patches_dir": str(patches_dir),
+    }
+    write_stamp(dest, stamp)
+
+    cover = patches_dir / COVER_LETTER
+    if cover.is_file():
+        description = read_cover_letter(cover)
+        if description:
+            git(
+                "config",
+                f"branch.{CHECKOUT_BRANCH}.description",
+                description + "\n",
+                cwd=dest,
+            )
+
+    for number, patch in patches:
+        if upto is not None and number > upto:
+            break
+        say(f"Applying {patch.name}")
+        apply_patch(dest, patch, number)
+        stamp["applied"].append(patch.name)
+        write_stamp(dest, stamp)
+
+    if desired["overlay"]:
+        files = overlay_files(overlay_dir)
+        say(f"Copying {len(files)} overlay files from {overlay_dir} into tests/")
+        for rel in files:
+            target = dest / "tests" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(overlay_dir / rel, target)
+        git("add", "--force", "--", *[f"tests/{rel}" for rel in files], cwd=dest)
+        if git("diff", "--cached", "--quiet", cwd=dest, check=False).returncode:
+            date = git_out("log", "-1", "--format=%cd", "--date=raw", cwd=dest)
+            git(
+                "commit",
+                "--quiet",
+                "--no-verify",
+                "--message",
+                OVERLAY_SUBJECT,
+                cwd=dest,
+                env=tool_identity_env(date),
+            )
+    stamp.update(desired)
+    stamp["state"] = "ok"
+    stamp["head"] = git_out("rev-parse", "HEAD", cwd=dest)
+    write_stamp(dest, stamp)
+    say(
+        f"{dest}: Django {version} + {len(desired['applied'])} of {len(patches)}"
+        f" patches{' + overlay' if desired['overlay'] else ''}"
+        f" ({time.monotonic() - started:.1f}s)"
+    )
+    return stamp
+
+
+# Export -----------------------------------------------------------------------
+
+
+def format_patch_options():
+    """Options that make git format-patch output independent of config."""
+    return [
+        "--zero-commit",
+        "--no-signature",
+        "--cover-letter",
+        "--cover-from-description=subject",
+        "--full-index",
+        "--find-renames",
+        "--unified=3",
+        "--diff-algorithm=myers",
+        "--indent-heuristic",
+        "--no-relative",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        "--no-color",
+        "--no-thread",
+        "--no-signoff",
+        "--no-attach",
+        "--filename-max-length=64",
+        "--encode-email-headers",
+        "--quiet",
+    ]
+
+
+def series_commits(src, base):
+    """
+    Return (patch commits, overlay commits) of src's HEAD after base, oldest
+    first. Overlay commits must come last.
+    """
+    log = git_out(
+        "log", "--reverse", "--first-parent", "--format=%H %P%x00%s", f"{base}..HEAD",
+        cwd=src,
+    )
+    patches, overlays = [], []
+    for line in log.splitlines():
+        shas, subject = line.split("\0", 1)
+        sha, *parents = shas.split()
+        if len(parents) > 1:
+            raise ToolError(f"{src}: merge commit {sha[:12]} cannot be exported")
+        if subject.startswith(OVERLAY_PREFIX):
+            overlays.append(sha)
+        elif overlays:
+            raise ToolError(
+                f"{src}: commit {sha[:12]} ({subject!r}) comes after the"
+                f" [overlay] commit; move the overlay commit last or drop it"
+                f" (git -C {src} rebase -i {base})"
+            )
+        else:
+            patches.append(sha)
+    return patches, overlays
+
+
+def branch_description(src):
+    branch = git("symbolic-ref", "--quiet", "--short", "HEAD", cwd=src, check=False)
+    names = [branch.stdout.strip()] if branch.returncode == 0 else []
+    names.append(CHECKOUT_BRANCH)
+    for name in names:
+        proc = git("config", "--get", f"branch.{name}.description", cwd=src, check=False)
+        if proc.returncode == 0 and proc.stdout.strip():
+            return proc.stdout.strip("\n")
+    return None
+
+
+def export_patches(src, out_dir=PATCHES_DIR, version=None, description=None,
+                   allow_partial=False):
+    """Regenerate out_dir's patch files from the checkout src."""
+    src = Path(src).resolve()
+    out_dir = Path(out_dir).resolve()
+    if not is_git_repo(src):
+        raise ToolError(f"{src} is not a git checkout")
+    stamp = read_stamp(src)
+    if version is None:
+        version = (stamp or {}).get("version") or DEFAULT_VERSION
+    base = git("rev-parse", "--verify", "--quiet", f"refs/tags/{version}^{{commit}}",
+               cwd=src, check=False).stdout.strip()
+    if not base:
+        raise ToolError(f"{src} has no tag {version} (the pristine release)")
+    if stamp and not stamp.get("complete") and not allow_partial:
+        raise ToolError(
+            f"{src} was created with only {len(stamp.get('applied', []))} patches"
+            f" (--upto); exporting it would delete the later patches from"
+            f" {out_dir}. Use --allow-partial if that is what you want."
+        )
+    patches, overlays = series_commits(src, base)
+    changes = tracked_changes(src)
+    if changes:
+        warn(
+            f"{src} has uncommitted changes, which are not exported:\n"
+            + indent("\n".join(changes))
+        )
+    if description is None:
+        description = branch_description(src)
+    if description is None and (out_dir / COVER_LETTER).is_file():
+        description = read_cover_letter(out_dir / COVER_LETTER)
+    if not description:
+        raise ToolError(
+            f"no series description: set one with"
+            f" `git -C {src} branch --edit-description` (first paragraph ="
+            f" cover letter subject, the rest = its body) or --description-file"
+        )
+    if not patches:
+        raise ToolError(f"{src} has no commits after {version}; nothing to export")
+    tip = patches[-1]
+    last_date = git_out("log", "-1", "--format=%ad", "--date=raw", tip, cwd=src)
+    last_name = git_out("log", "-1", "--format=%an", tip, cwd=src)
+    last_email = git_out("log", "-1", "--format=%ae", tip, cwd=src)
+    objects = git_out("rev-parse", "--path-format=absolute", "--git-path", "objects",
+                      cwd=src)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="export-patches-") as tmp:
+        # A scratch repository borrowing src's objects: format-patch needs a
+        # branch carrying the description, and src must not be modified.
+        scratch = Path(tmp) / "repo.git"
+        git("init", "--quiet", "--bare", scratch, cwd=tmp)
+        (scratch / "objects" / "info" / "alternates").write_text(objects + "\n")
+        git("update-ref", "refs/heads/series", tip, cwd=scratch)
+        output = Path(tmp) / "out"
+        git(
+            "format-patch",
+            *format_patch_options(),
+            f"--base={base}",
+            "-o",
+            output,
+            f"{base}..series",
+            cwd=scratch,
+            env={
+                "GIT_CONFIG_COUNT": "1",
+                "GIT_CONFIG_KEY_0": "branch.series.description",
+                "GIT_CONFIG_VALUE_0": description + "\n",
+                # The cover letter's From and Date come from the committer
+                # identity: pin them to the series' last patch.
+                "GIT_COMMITTER_NAME": last_name,
+                "GIT_COMMITTER_EMAIL": last_email,
+                "GIT_COMMITTER_DATE": last_date,
+            },
+        )
+        new_files = sorted(output.iterdir())
+        for entry in sorted(out_dir.iterdir()):
+            if PATCH_RE.match(entry.name) and entry.is_file():
+                entry.unlink()
+        for entry in new_files:
+            shutil.copyfile(entry, out_dir / entry.name)
+    if stamp and stamp.get("state") == "ok" and Path(stamp.get("patches_dir", "")) == out_dir:
+        # The checkout now is what the exported series produces.
+        stamp["patches_digest"] = patches_digest(out_dir)
+        stamp["applied"] = [e.name for e in new_files if e.name != COVER_LETTER]
+        stamp["head"] = git_out("rev-parse", "HEAD", cwd=src)
+        write_stamp(src, stamp)
+    return [out_dir / e.name for e in new_files], overlays
