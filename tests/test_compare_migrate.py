@@ -1,0 +1,416 @@
+"""
+Tests for scripts/compare-migrate and scripts/migrate_probe.py.
+
+The unit tests need nothing but this interpreter. The end-to-end tests run the
+real tool (stock Django against itself as "patched") on a small project; they
+need Python 3.12 and the Django sdist (downloaded once into build/), and are
+skipped when no Python 3.12 is found.
+"""
+
+import datetime
+import importlib.machinery
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPTS = REPO / "scripts"
+
+
+def load_script(name, path):
+    loader = importlib.machinery.SourceFileLoader(name, str(path))
+    spec = importlib.util.spec_from_loader(name, loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up.
+    loader.exec_module(module)
+    return module
+
+
+compare = load_script("compare_migrate", SCRIPTS / "compare-migrate")
+probe = load_script("migrate_probe", SCRIPTS / "migrate_probe.py")
+
+UTC = datetime.timezone.utc
+RUN_START = datetime.datetime(2026, 3, 4, 10, 20, 30, tzinfo=UTC)
+
+
+def make_normalizer():
+    return probe.Normalizer(probe.TimeWindow(RUN_START, RUN_START))
+
+
+# --- Normalization ----------------------------------------------------------
+
+
+def test_current_timestamps_are_normalized():
+    normalizer = make_normalizer()
+    sql = (
+        'INSERT INTO "new__app_book" ("id", "added") SELECT "id", '
+        "'2026-03-04 10:21:05.123456' FROM \"app_book\""
+    )
+    assert normalizer.statement(sql, None) == (
+        'INSERT INTO "new__app_book" ("id", "added") SELECT "id", '
+        "'<NOW>' FROM \"app_book\""
+    )
+    # Aware datetime params (PostgreSQL), strings (SQLite's adapted values),
+    # dates and times of auto_now_add DateField/TimeField.
+    params = [
+        datetime.datetime(2026, 3, 4, 10, 22, tzinfo=UTC),
+        "2026-03-04T10:20:31.5+00:00",
+        datetime.date(2026, 3, 4),
+        "10:20:40.000001",
+    ]
+    line = normalizer.statement("INSERT INTO t VALUES (%s, %s, %s, %s)", params)
+    assert line == (
+        "INSERT INTO t VALUES (%s, %s, %s, %s) -- params: "
+        '["datetime:<NOW>", "<NOW>", "date:<TODAY>", "<NOW_TIME>"]'
+    )
+    assert normalizer.replaced == 5
+
+
+def test_fixed_timestamps_are_kept():
+    """Only values from the run's time window are time-dependent."""
+    normalizer = make_normalizer()
+    sql = "DEFAULT '2020-01-01 00:00:00' DEFAULT '2020-01-01' DEFAULT '23:59:00'"
+    assert normalizer.text(sql) == sql
+    assert normalizer.value(datetime.date(2020, 1, 1)) == "date:2020-01-01"
+    # A datetime outside the window doesn't leak its time part to TIME_RE.
+    assert normalizer.text("'2020-01-01 10:20:30'") == "'2020-01-01 10:20:30'"
+    assert normalizer.replaced == 0
+
+
+def test_savepoint_ids_are_normalized():
+    normalizer = make_normalizer()
+    assert normalizer.text('SAVEPOINT "s140234954_x12"') == 'SAVEPOINT "s<TID>_x12"'
+
+
+def test_statement_format():
+    normalizer = make_normalizer()
+    # None and [] stay distinct: the sqlite backend only interpolates with params.
+    assert normalizer.statement("SELECT 1", None) == "SELECT 1"
+    assert normalizer.statement("SELECT 1", []) == "SELECT 1 -- params: []"
+    assert normalizer.statement("SELECT\n%s", (b"x",), many=False) == (
+        "SELECT\\n%s -- params: [\"b'x'\"]"
+    )
+    assert normalizer.statement("INSERT %s", [(1,), (2,)], many=True) == (
+        "INSERT %s -- many params: [[1], [2]]"
+    )
+
+
+# --- Comparison -------------------------------------------------------------
+
+
+def fake_result(statements, schema=("table t",)):
+    direction = {
+        "seconds": 1.0,
+        "statements": list(statements),
+        "schema": list(schema),
+        "renders": {"pre_migrate": 0, "executor": 5, "post_migrate": 2, "total": 7},
+        "clones": {"pre_migrate": 0, "executor": 3, "post_migrate": 0, "total": 3},
+    }
+    return {"forward": direction, "backward": {**direction, "statements": []}}
+
+
+def test_identical_results_have_no_differences():
+    result = fake_result(["CREATE TABLE a", "CREATE TABLE b"])
+    assert compare.compare_results(result, json.loads(json.dumps(result))) == []
+
+
+def test_different_statement_log_is_reported():
+    stock = fake_result(["CREATE TABLE a", "CREATE TABLE b", "CREATE INDEX i"])
+    patched = fake_result(["CREATE TABLE a", "CREATE TABLE b2", "CREATE INDEX i"])
+    (difference,) = compare.compare_results(stock, patched, "stock", "patched")
+    assert difference.what == "forward statements"
+    assert difference.index == 1
+    assert "-CREATE TABLE b" in difference.excerpt
+    assert "+CREATE TABLE b2" in difference.excerpt
+    assert difference.excerpt[0] == "--- stock forward statements"
+
+
+def test_extra_statement_and_schema_difference_are_reported():
+    stock = fake_result(["A", "B"])
+    patched = fake_result(["A", "B", "C"], schema=["table t", "index i"])
+    differences = compare.compare_results(stock, patched)
+    assert [(d.what, d.index) for d in differences] == [
+        ("forward statements", 2),
+        ("forward schema", 1),
+        ("backward schema", 1),
+    ]
+
+
+def test_repeats_must_agree():
+    first, second = fake_result(["A"]), fake_result(["A"])
+    assert compare.check_repeats([first, second]) == []
+    second["forward"]["renders"] = {**second["forward"]["renders"], "total": 8}
+    assert compare.check_repeats([first, second]) == ["forward renders"]
+
+
+def test_table_marks_differences():
+    stock = compare.Summary(compare.Target("stock", Path("s")), [fake_result(["A"])])
+    patched = compare.Summary(
+        compare.Target("patched", Path("p")),
+        [fake_result(["B"])],
+        differences=compare.compare_results(fake_result(["A"]), fake_result(["B"])),
+    )
+    table = compare.format_table([stock, patched], [("shim", "no shim")])
+    assert table[0].split()[:3] == ["target", "forward", "backward"]
+    assert table[2].startswith("stock ") and "(reference)" in table[2]
+    assert table[3].split()[-2:] == ["no", "yes"]
+    assert table[4].split()[:2] == ["shim", "skipped:"]
+
+
+# --- End to end -------------------------------------------------------------
+
+SETTINGS = """
+import os
+
+BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SECRET_KEY = "tiny"
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "app00",
+    "app01",
+] + [app for app in os.environ.get("SYNTH_EXTRA_APPS", "").split(",") if app]
+DB = os.environ.get("SYNTH_DB", "sqlite")
+if DB == "sqlite":
+    NAME = os.environ.get("SYNTH_DB_NAME") or os.path.join(BASE_DIR, "db.sqlite3")
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": NAME}}
+elif DB == "postgresql":
+    DATABASES = {"default": {
+        "ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1",
+        "PORT": "5432", "USER": "postgres",
+        "NAME": os.environ.get("SYNTH_DB_NAME", "synth"),
+    }}
+else:
+    DATABASES = {"default": {
+        "ENGINE": "django.db.backends.mysql", "HOST": "127.0.0.1", "PORT": "3306",
+        "USER": "root", "PASSWORD": "",
+        "NAME": os.environ.get("SYNTH_DB_NAME", "synth"),
+    }}
+"""
+
+APP00_0001 = """
+from django.db import migrations, models
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel("Author", [
+            ("id", models.BigAutoField(primary_key=True)),
+            ("name", models.CharField(max_length=50)),
+        ]),
+        migrations.CreateModel("Tag", [
+            ("id", models.BigAutoField(primary_key=True)),
+            ("label", models.CharField(max_length=20, unique=True)),
+        ]),
+    ]
+"""
+
+# AddField of a NOT NULL auto_now_add column: the schema editor embeds the
+# current time in the SQL (DESIGN §4 trap 4).
+APP00_0002 = """
+from django.db import migrations, models
+
+class Migration(migrations.Migration):
+    dependencies = [("app00", "0001_initial")]
+    operations = [
+        migrations.AddField(
+            "author", "joined", models.DateTimeField(auto_now_add=True)
+        ),
+        migrations.AddField("author", "since", models.DateField(auto_now_add=True)),
+        migrations.AlterField("author", "name", models.CharField(max_length=80)),
+    ]
+"""
+
+APP01_0001 = """
+from django.db import migrations, models
+
+def touch(apps, schema_editor):
+    apps.get_model("app01", "Book").objects.count()
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = [("app00", "0002_more")]
+    operations = [
+        migrations.CreateModel("Book", [
+            ("id", models.BigAutoField(primary_key=True)),
+            ("title", models.CharField(max_length=50, db_index=True)),
+            ("author", models.ForeignKey("app00.Author", models.CASCADE)),
+            ("tags", models.ManyToManyField("app00.Tag")),
+        ]),
+        migrations.RunPython(touch, migrations.RunPython.noop),
+        migrations.AddIndex(
+            "book", models.Index(fields=["title", "author"], name="bk_ta")
+        ),
+    ]
+"""
+
+MODELS = {
+    "app00": """
+from django.db import models
+
+class Author(models.Model):
+    name = models.CharField(max_length=80)
+    joined = models.DateTimeField(auto_now_add=True)
+    since = models.DateField(auto_now_add=True)
+
+class Tag(models.Model):
+    label = models.CharField(max_length=20, unique=True)
+""",
+    "app01": """
+from django.db import models
+
+class Book(models.Model):
+    title = models.CharField(max_length=50, db_index=True)
+    author = models.ForeignKey("app00.Author", models.CASCADE)
+    tags = models.ManyToManyField("app00.Tag")
+
+    class Meta:
+        indexes = [models.Index(fields=["title", "author"], name="bk_ta")]
+""",
+}
+
+
+def write_tiny_project(dest):
+    """A hand-made project of synth-project's shape (settings, env variables)."""
+    files = {
+        "synthproj/__init__.py": "",
+        "synthproj/settings.py": SETTINGS,
+        "app00/__init__.py": "",
+        "app00/models.py": MODELS["app00"],
+        "app00/migrations/__init__.py": "",
+        "app00/migrations/0001_initial.py": APP00_0001,
+        "app00/migrations/0002_more.py": APP00_0002,
+        "app01/__init__.py": "",
+        "app01/models.py": MODELS["app01"],
+        "app01/migrations/__init__.py": "",
+        "app01/migrations/0001_initial.py": APP01_0001,
+    }
+    for name, text in files.items():
+        path = dest / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    return dest
+
+
+def have_python312():
+    try:
+        compare.python312()
+    except compare.Failure:
+        return False
+    return True
+
+
+needs_python312 = pytest.mark.skipif(
+    not have_python312(), reason="no Python 3.12 for Django 6.1"
+)
+
+
+def run_compare(*args, timeout=300):
+    stock = compare.ensure_stock_tree()
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / "compare-migrate")]
+        + ["--patched-tree", str(stock), "--targets", "stock,patched", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@needs_python312
+def test_stock_against_itself_on_tiny_project(tmp_path):
+    project = write_tiny_project(tmp_path / "project")
+    keep = tmp_path / "work"
+    completed = run_compare("--project", str(project), "--keep", str(keep))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    lines = completed.stdout.splitlines()
+    (patched,) = [line for line in lines if line.startswith("patched ")]
+    assert patched.split()[-2:] == ["yes", "yes"]
+    assert "time-dependent values normalized" in completed.stdout
+    stock = json.loads((keep / "results" / "stock-1.json").read_text())
+    assert stock["forward"]["renders"]["total"] > 0
+    assert stock["forward"]["clones"]["executor"] > 0
+    # Backward: contrib apps are unmigrated too, only django_migrations remains.
+    tables = [line for line in stock["backward"]["schema"] if line.startswith("table")]
+    assert [line.split()[1] for line in tables] == [
+        "django_migrations",
+        "sqlite_sequence",
+    ]
+    assert any('"bk_ta"' in line for line in stock["forward"]["schema"])
+    assert (keep / "logs" / "patched.forward.sql").exists()
+
+
+def shadow_tree(stock, dest, path, old, new):
+    """
+    A Django tree that is stock except for one edited file: real directories
+    along `path`, symlinks for everything else (copying django/ is 41 MB).
+    """
+    source, target = stock / "django", dest / "django"
+    parts = Path(path).parts
+    for depth in range(len(parts)):
+        source_dir = source.joinpath(*parts[:depth])
+        target_dir = target.joinpath(*parts[:depth])
+        target_dir.mkdir(parents=True, exist_ok=True)
+        for entry in source_dir.iterdir():
+            if entry.name != parts[depth] and entry.name != "__pycache__":
+                (target_dir / entry.name).symlink_to(entry)
+    edited = source / path
+    text = edited.read_text()
+    assert old in text
+    (target / path).write_text(text.replace(old, new))
+    return dest
+
+
+@needs_python312
+def test_differences_fail_the_run(tmp_path):
+    """A "patched" tree that spells DROP TABLE differently is caught."""
+    stock = compare.ensure_stock_tree()
+    patched = shadow_tree(
+        stock,
+        tmp_path / "patched",
+        "db/backends/sqlite3/schema.py",
+        'sql_delete_table = "DROP TABLE %(table)s"',
+        'sql_delete_table = "drop table %(table)s"',
+    )
+    project = write_tiny_project(tmp_path / "project")
+    completed = subprocess.run(
+        [sys.executable, str(SCRIPTS / "compare-migrate"), "--project", str(project)]
+        + ["--patched-tree", str(patched), "--targets", "stock,patched"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    (row,) = [
+        line for line in completed.stdout.splitlines() if line.startswith("patched ")
+    ]
+    assert row.split()[-2:] == ["no", "yes"]
+    assert "patched: forward statements differ from stock" in completed.stdout
+    assert "patched: backward statements differ from stock" in completed.stdout
+    assert '+drop table "app00_author" -- params: []' in completed.stdout
+    (logs,) = [
+        line for line in completed.stdout.splitlines() if line.startswith("full logs:")
+    ]
+    logs = Path(logs.split(":", 1)[1].strip())
+    assert (logs / "patched.forward.sql").exists()
+    shutil.rmtree(logs.parent)
+
+
+@needs_python312
+@pytest.mark.skipif(
+    not (SCRIPTS / "synth-project").exists(), reason="scripts/synth-project missing"
+)
+def test_synthetic_project_20_models(tmp_path):
+    completed = run_compare("--models", "20", "--keep", str(tmp_path / "work"))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    (patched,) = [
+        line for line in completed.stdout.splitlines() if line.startswith("patched ")
+    ]
+    assert patched.split()[-2:] == ["yes", "yes"]
