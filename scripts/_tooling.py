@@ -150,8 +150,11 @@ def git_env(extra=None):
     return env
 
 
-def git(*args, cwd, env=None, check=True, capture=True, input=None):
-    """Run git; return its CompletedProcess (stdout/stderr as text)."""
+def git(*args, cwd, env=None, check=True, capture=True, input=None, merge=False):
+    """
+    Run git; return its CompletedProcess (stdout/stderr as text; with merge,
+    stderr goes to stdout).
+    """
     cmd = ["git", *[str(a) for a in args]]
     proc = subprocess.run(
         cmd,
@@ -160,7 +163,7 @@ def git(*args, cwd, env=None, check=True, capture=True, input=None):
         input=input,
         text=True,
         stdout=subprocess.PIPE if capture else None,
-        stderr=subprocess.PIPE if capture else None,
+        stderr=(subprocess.STDOUT if merge else subprocess.PIPE) if capture else None,
         stdin=None if input is not None else subprocess.DEVNULL,
     )
     if check and proc.returncode:
@@ -561,7 +564,12 @@ def describe_am_failure(output):
             if where and where not in locations:
                 locations.append(where)
             break
-    return locations
+    # Drop a bare path when the same path is also named with a line number.
+    return [
+        where
+        for where in locations
+        if not any(other.startswith(where + ":") for other in locations)
+    ]
 
 
 def apply_patch(dest, patch, number):
@@ -579,10 +587,11 @@ def apply_patch(dest, patch, number):
         cwd=dest,
         env={"GIT_COMMITTER_NAME": TOOL_NAME, "GIT_COMMITTER_EMAIL": TOOL_EMAIL},
         check=False,
+        merge=True,
     )
     if proc.returncode == 0:
         return
-    output = (proc.stdout + proc.stderr).strip()
+    output = proc.stdout.strip()
     git("am", "--abort", cwd=dest, check=False)
     locations = describe_am_failure(output)
     where = ", ".join(locations) if locations else "(no file named by git am)"
@@ -862,3 +871,474 @@ def export_patches(src, out_dir=PATCHES_DIR, version=None, description=None,
         stamp["head"] = git_out("rev-parse", "HEAD", cwd=src)
         write_stamp(src, stamp)
     return [out_dir / e.name for e in new_files], overlays
+
+
+# Trees to test ----------------------------------------------------------------
+
+
+def default_checkout_dir(version=DEFAULT_VERSION):
+    return BUILD_DIR / f"checkout-{version}"
+
+
+def stock_dir(version=DEFAULT_VERSION):
+    return BUILD_DIR / f"stock-{version}"
+
+
+def ensure_stock(version=DEFAULT_VERSION):
+    """Return the pristine extracted sdist tree, extracting it when needed."""
+    dest = stock_dir(version)
+    marker = dest / ".modelstate-stock.json"
+    sdist = ensure_sdist(version)
+    wanted = {"version": version, "sdist": sdist.name, "size": sdist.stat().st_size}
+    try:
+        if json.loads(marker.read_text()) == wanted:
+            return dest
+    except (OSError, ValueError):
+        pass
+    if dest.exists():
+        shutil.rmtree(dest)
+    info(f"Extracting {sdist.name} into {dest} ...")
+    extract_sdist(sdist, dest)
+    marker.write_text(json.dumps(wanted) + "\n")
+    return dest
+
+
+def checkout_has_local_work(checkout, stamp):
+    """
+    Describe work in a managed checkout that re-creating it would destroy
+    (uncommitted changes, commits not made by django-checkout), or None.
+    """
+    changes = tracked_changes(checkout)
+    if changes:
+        return "uncommitted changes:\n" + indent("\n".join(changes))
+    tip = git(
+        "rev-parse", "--verify", "--quiet", f"refs/heads/{CHECKOUT_BRANCH}",
+        cwd=checkout, check=False,
+    ).stdout.strip()
+    if stamp.get("head") and tip != stamp["head"]:
+        return (
+            f"branch {CHECKOUT_BRANCH} is at {tip[:12] or '(missing)'}, not at"
+            f" {stamp['head'][:12]} where django-checkout left it (commits not"
+            f" exported to patches/?)"
+        )
+    return None
+
+
+def restore_branch(checkout):
+    """Go back to the checkout's branch after an interrupted --each-patch."""
+    head = git("symbolic-ref", "--quiet", "HEAD", cwd=checkout, check=False)
+    if head.returncode == 0:
+        return
+    info(f"{checkout}: HEAD is detached; checking out {CHECKOUT_BRANCH} again")
+    git("checkout", "--quiet", CHECKOUT_BRANCH, cwd=checkout)
+
+
+def ensure_checkout(
+    checkout=None,
+    version=DEFAULT_VERSION,
+    upto=None,
+    rebuild=False,
+    patches_dir=PATCHES_DIR,
+    overlay_dir=OVERLAY_DIR,
+):
+    """
+    Return a patched checkout in the wanted state, (re-)creating it with
+    make_checkout() when it is missing or stale (patches/ or the overlay
+    changed since it was made, or another --upto). A checkout that was not
+    made by django-checkout is used as it is.
+    """
+    explicit = checkout is not None
+    checkout = Path(checkout or default_checkout_dir(version)).resolve()
+    desired = desired_checkout_state(version, patches_dir, overlay_dir, upto, True)
+    if checkout.exists() and any(checkout.iterdir()):
+        stamp = read_stamp(checkout)
+        if stamp is None:
+            if explicit and is_git_repo(checkout):
+                if upto is not None:
+                    raise ToolError(
+                        f"{checkout} was not made by django-checkout; --upto"
+                        " cannot be applied to it"
+                    )
+                info(f"Using {checkout} as it is (not made by django-checkout)")
+                return checkout
+            if not rebuild:
+                raise ToolError(
+                    f"{checkout} exists but was not made by django-checkout"
+                    " (use --rebuild to replace it)"
+                )
+        elif stamp.get("state") == "ok" and stamp_matches(stamp, desired):
+            restore_branch(checkout)
+            return checkout
+        elif stamp.get("state") == "ok" and not rebuild:
+            local = checkout_has_local_work(checkout, stamp)
+            if local:
+                raise ToolError(
+                    f"{checkout} is out of date (patches/ or the overlay changed,"
+                    f" or another --upto) but has {local}\nExport it with"
+                    f" scripts/export-patches {checkout}, or use --rebuild to"
+                    " discard it."
+                )
+        reason = "rebuild requested" if rebuild else "out of date"
+        info(f"Re-creating {checkout} ({reason})")
+    make_checkout(
+        checkout,
+        version=version,
+        patches_dir=patches_dir,
+        overlay_dir=overlay_dir,
+        upto=upto,
+        use_overlay=True,
+        force=True,
+    )
+    return checkout
+
+
+def series_shas(checkout, version=DEFAULT_VERSION):
+    """(patch commit ids, overlay commit ids) on the checkout's branch."""
+    base = git_out("rev-parse", f"refs/tags/{version}^{{commit}}", cwd=checkout)
+    log = git_out(
+        "log", "--reverse", "--first-parent", "--format=%H %s",
+        f"{base}..refs/heads/{CHECKOUT_BRANCH}", cwd=checkout,
+    )
+    patches, overlays = [], []
+    for line in log.splitlines():
+        sha, subject = line.split(" ", 1)
+        (overlays if subject.startswith(OVERLAY_PREFIX) else patches).append(
+            (sha, subject)
+        )
+    return patches, overlays
+
+
+def labels_for_test_files(paths, stock_apps, covered):
+    """
+    Test labels for files under tests/ (paths relative to tests/): a new test
+    app is run as a whole, a test module added to an existing app on its own;
+    nothing for files the `covered` labels already run.
+    """
+    labels = []
+    for rel in paths:
+        parts = Path(rel).parts
+        if len(parts) < 2 or not rel.endswith(".py"):
+            continue
+        app = parts[0]
+        if app in stock_apps:
+            if not parts[-1].startswith("test"):
+                continue
+            label = ".".join(parts)[: -len(".py")]
+        else:
+            label = app
+        if any(label == c or label.startswith(c + ".") for c in covered + labels):
+            continue
+        labels.append(label)
+    return labels
+
+
+def overlay_labels(checkout, version=DEFAULT_VERSION, covered=()):
+    """Labels for the tests added by the checkout's [overlay] commit(s)."""
+    _, overlays = series_shas(checkout, version)
+    paths = []
+    for sha, _ in overlays:
+        out = git_out(
+            "diff-tree", "--no-commit-id", "--name-only", "-r", "--diff-filter=AM",
+            sha, cwd=checkout,
+        )
+        paths += [p[len("tests/") :] for p in out.splitlines() if p.startswith("tests/")]
+    if not paths:
+        return []
+    stock = git_out("ls-tree", "--name-only", f"{version}:tests", cwd=checkout)
+    return labels_for_test_files(sorted(set(paths)), set(stock.split()), list(covered))
+
+
+def default_labels(db):
+    return DEFAULT_LABELS + (POSTGRES_LABELS if db == "postgresql" else [])
+
+
+# Virtualenvs ------------------------------------------------------------------
+
+
+def venv_python(venv):
+    return Path(venv) / "bin" / "python"
+
+
+def requirements_for(db):
+    return {**BASE_REQUIREMENTS, **DB_REQUIREMENTS[db]}
+
+
+def pip_install(python, args, what):
+    cmd = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    info(f"Installing {what}: {shell_quote(cmd + list(args))}")
+    proc = subprocess.run(cmd + list(args), stdin=subprocess.DEVNULL)
+    if proc.returncode:
+        raise ToolError(f"pip install of {what} failed ({proc.returncode})")
+
+
+def venv_probe(python, modules, src):
+    """True when `python` imports all modules and Django from src/django."""
+    code = (
+        "import importlib, os, sys\n"
+        "for name in sys.argv[2:]:\n"
+        "    importlib.import_module(name)\n"
+        "import django\n"
+        "assert os.path.dirname(os.path.realpath(django.__file__))"
+        " == os.path.realpath(os.path.join(sys.argv[1], 'django')), django.__file__\n"
+    )
+    proc = subprocess.run(
+        [str(python), "-c", code, str(src), *modules],
+        cwd="/",
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        capture_output=True,
+        text=True,
+    )
+    return proc.returncode == 0
+
+
+def ensure_venv(name, src, db):
+    """
+    Return the Python of REPO/.venvs/<name>, a Python >= 3.12 virtualenv with
+    Django installed editable from src and the test requirements for db.
+    """
+    venv = VENVS_DIR / name
+    python = venv_python(venv)
+    src = Path(src).resolve()
+    requirements = requirements_for(db)
+    ok = python.exists() and subprocess.run(
+        [str(python), "-c", "import sys; assert sys.version_info >= (3, 12)"],
+        capture_output=True,
+    ).returncode == 0
+    if not ok:
+        if venv.exists():
+            shutil.rmtree(venv)
+        base = find_python()
+        info(f"Creating virtualenv {venv} with {base}")
+        VENVS_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run([base, "-m", "venv", str(venv)], check=True)
+    if venv_probe(python, list(requirements.values()), src):
+        return python
+    missing = [
+        req
+        for req, module in requirements.items()
+        if not venv_probe_module(python, module)
+    ]
+    if missing:
+        pip_install(python, missing, "test requirements")
+    if not venv_probe(python, [], src):
+        dirty_before = git_dirty_egg_info(src)
+        pip_install(python, ["--editable", str(src)], f"Django from {src}")
+        if not dirty_before:
+            restore_egg_info(src)
+    if not venv_probe(python, list(requirements.values()), src):
+        raise ToolError(f"{venv} is still incomplete after installing; delete it")
+    return python
+
+
+def venv_probe_module(python, module):
+    proc = subprocess.run(
+        [str(python), "-c", f"import {module}"], cwd="/", capture_output=True
+    )
+    return proc.returncode == 0
+
+
+def git_dirty_egg_info(src):
+    if not is_git_repo(src):
+        return True
+    return bool(
+        git("status", "--porcelain", "--", "Django.egg-info", cwd=src).stdout.strip()
+    )
+
+
+def restore_egg_info(src):
+    """pip install -e rewrites Django.egg-info/SOURCES.txt; undo that."""
+    if is_git_repo(src):
+        git("checkout", "--quiet", "--", "Django.egg-info", cwd=src, check=False)
+
+
+# Databases --------------------------------------------------------------------
+
+
+def port_open(port, host="127.0.0.1"):
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for_port(port, what, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if port_open(port):
+            return
+        time.sleep(0.5)
+    raise ToolError(f"{what} did not start listening on 127.0.0.1:{port}")
+
+
+def ensure_database(db):
+    """Start the local PostgreSQL/MariaDB server when it is down."""
+    if db == "postgresql":
+        if port_open(5432):
+            return
+        clusters = sorted(os.listdir("/etc/postgresql")) if os.path.isdir(
+            "/etc/postgresql"
+        ) else []
+        if not clusters:
+            raise ToolError("PostgreSQL is down and no cluster in /etc/postgresql")
+        cmd = ["pg_ctlcluster", "--skip-systemctl-redirect", clusters[-1], "main", "start"]
+        info(f"PostgreSQL is down; starting it: {shell_quote(cmd)}")
+        subprocess.run(cmd, check=False)
+        wait_for_port(5432, "PostgreSQL")
+    elif db == "mysql":
+        if port_open(3306):
+            return
+        run_dir = Path("/run/mysqld")
+        if not run_dir.exists():
+            run_dir.mkdir(parents=True)
+            shutil.chown(run_dir, "mysql", "mysql")
+        cmd = [
+            "start-stop-daemon", "--start", "--oknodo", "--background",
+            "--exec", "/usr/sbin/mariadbd",
+        ]
+        info(f"MariaDB is down; starting it: {shell_quote(cmd)}")
+        subprocess.run(cmd, check=False)
+        wait_for_port(3306, "MariaDB")
+
+
+def settings_module(db, target):
+    """
+    Return (module name, directory to put on PYTHONPATH or None) of the test
+    settings for db. SQLite uses Django's own tests/test_sqlite.py.
+    """
+    if db == "sqlite":
+        return "test_sqlite", None
+    name = f"modelstate_{target}"  # distinct test databases per target
+    if db == "postgresql":
+        common = {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": os.environ.get("MODELSTATE_PGHOST", "127.0.0.1"),
+            "PORT": os.environ.get("MODELSTATE_PGPORT", "5432"),
+            "USER": os.environ.get("MODELSTATE_PGUSER", "postgres"),
+            "PASSWORD": os.environ.get("MODELSTATE_PGPASSWORD", ""),
+        }
+    else:
+        common = {
+            "ENGINE": "django.db.backends.mysql",
+            "HOST": os.environ.get("MODELSTATE_MYSQL_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("MODELSTATE_MYSQL_PORT", "3306"),
+            "USER": os.environ.get("MODELSTATE_MYSQL_USER", "root"),
+            "PASSWORD": os.environ.get("MODELSTATE_MYSQL_PASSWORD", ""),
+            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }
+    databases = {
+        "default": {**common, "NAME": name},
+        "other": {**common, "NAME": f"{name}_other"},
+    }
+    module = f"modelstate_test_{db}_{target}"
+    text = (
+        f'"""Generated by scripts/run-django-tests; do not edit."""\n\n'
+        f"DATABASES = {json.dumps(databases, indent=4)}\n\n"
+        'SECRET_KEY = "django_tests_secret_key"\n\n'
+        'PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]\n\n'
+        "USE_TZ = False\n"
+    )
+    directory = BUILD_DIR / "settings"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{module}.py"
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+    return module, directory
+
+
+# Running Django's tests ---------------------------------------------------------
+
+
+RAN_RE = re.compile(r"^Ran (\d+) tests? in ")
+RESULT_RE = re.compile(r"^(OK|FAILED)(?: \((.*)\))?\s*$")
+
+
+class TestCounts:
+    def __init__(self, passed=0, failed=0, skipped=0):
+        self.passed, self.failed, self.skipped = passed, failed, skipped
+
+    def __iadd__(self, other):
+        self.passed += other.passed
+        self.failed += other.failed
+        self.skipped += other.skipped
+        return self
+
+    def __str__(self):
+        return f"{self.passed} passed, {self.failed} failed"
+
+
+def parse_unittest_output(lines, returncode):
+    """Counts from Django's runner output ("Ran N tests", "FAILED (...)")."""
+    ran, details = None, {}
+    for line in lines:
+        match = RAN_RE.match(line)
+        if match:
+            ran = int(match.group(1))
+            continue
+        match = RESULT_RE.match(line)
+        if match and ran is not None:
+            details = {}
+            for part in (match.group(2) or "").split(","):
+                if "=" in part:
+                    key, value = part.split("=", 1)
+                    details[key.strip()] = int(value)
+    if ran is None:
+        # The runner died before running tests: count the run as one failure.
+        return TestCounts(failed=1 if returncode else 0)
+    failed = (
+        details.get("failures", 0)
+        + details.get("errors", 0)
+        + details.get("unexpected successes", 0)
+    )
+    skipped = details.get("skipped", 0) + details.get("expected failures", 0)
+    if returncode and not failed:
+        failed = 1
+    return TestCounts(passed=max(ran - failed - skipped, 0), failed=failed, skipped=skipped)
+
+
+def run_runtests(python, tree, db, target, labels, parallel=2, extra_args=()):
+    """Run tree/tests/runtests.py; return (returncode, TestCounts)."""
+    ensure_database(db)
+    module, settings_dir = settings_module(db, target)
+    env = dict(os.environ)
+    env["PATH"] = str(Path(python).parent) + os.pathsep + env.get("PATH", "")
+    env["PYTHONPATH"] = str(settings_dir) if settings_dir else ""
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["PYTHONUNBUFFERED"] = "1"
+    cmd = [
+        str(python),
+        "runtests.py",
+        f"--settings={module}",
+        f"--parallel={parallel}",
+        "--noinput",
+        *extra_args,
+        *labels,
+    ]
+    tests_dir = Path(tree) / "tests"
+    info(f"+ cd {tests_dir} && {shell_quote(cmd)}")
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=tests_dir,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    # Echo as it comes (the progress dots have no newline) and keep a copy.
+    chunks = []
+    while True:
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        sys.stdout.buffer.write(chunk)
+        sys.stdout.flush()
+        chunks.append(chunk)
+    lines = b"".join(chunks).decode("utf-8", "replace").splitlines()
+    returncode = proc.wait()
+    counts = parse_unittest_output(lines, returncode)
+    info(
+        f"runtests.py exited with {returncode} after"
+        f" {time.monotonic() - started:.1f}s: {counts}"
+    )
+    return returncode, counts
