@@ -15,6 +15,10 @@ schema again. For each direction it records the wall time, the calls to
 executor / post_migrate phases) and the normalized statement log of every
 connection. The result is one JSON file.
 
+Determinism: timestamps of the run (auto_now defaults, django_migrations.applied)
+and savepoint ids are normalized in the logs; uuid.uuid4 is replaced by a
+seeded generator so that callable UUID defaults are the same in every run.
+
 The normalization helpers at the top import nothing from Django, so the tests
 (and compare-migrate) can use them from any Python version.
 """
@@ -203,6 +207,24 @@ class Normalizer:
                 json.dumps(self.value(list(params)), ensure_ascii=False),
             )
         return line
+
+
+def make_uuid4_deterministic(seed=0):
+    """
+    Replace uuid.uuid4 by a seeded generator before any model or migration is
+    imported: AddField(UUIDField(default=uuid.uuid4)) puts a fresh value in
+    the SQL, which no normalization could tell from a real difference.
+    """
+    import random
+    import uuid
+
+    generator = random.Random(seed)
+
+    def uuid4():
+        return uuid.UUID(int=generator.getrandbits(128), version=4)
+
+    uuid4.__module__, uuid4.__qualname__ = "uuid", "uuid4"
+    uuid.uuid4 = uuid4
 
 
 # ---------------------------------------------------------------------------
@@ -492,6 +514,7 @@ def run(args):
     started = time.monotonic()
     sys.path.insert(0, os.path.abspath(args.project))
     os.environ["DJANGO_SETTINGS_MODULE"] = args.settings
+    make_uuid4_deterministic()
 
     import django
 

@@ -11,10 +11,12 @@ import datetime
 import importlib.machinery
 import importlib.util
 import json
+import random
 import shutil
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -213,9 +215,11 @@ class Migration(migrations.Migration):
     ]
 """
 
-# AddField of a NOT NULL auto_now_add column: the schema editor embeds the
-# current time in the SQL (DESIGN §4 trap 4).
+# AddField of NOT NULL auto_now_add and uuid4-default columns: the schema
+# editor embeds the current time (DESIGN §4 trap 4) or a random UUID in the SQL.
 APP00_0002 = """
+import uuid
+
 from django.db import migrations, models
 
 class Migration(migrations.Migration):
@@ -225,6 +229,7 @@ class Migration(migrations.Migration):
             "author", "joined", models.DateTimeField(auto_now_add=True)
         ),
         migrations.AddField("author", "since", models.DateField(auto_now_add=True)),
+        migrations.AddField("tag", "uid", models.UUIDField(default=uuid.uuid4)),
         migrations.AlterField("author", "name", models.CharField(max_length=80)),
     ]
 """
@@ -254,6 +259,8 @@ class Migration(migrations.Migration):
 
 MODELS = {
     "app00": """
+import uuid
+
 from django.db import models
 
 class Author(models.Model):
@@ -263,6 +270,7 @@ class Author(models.Model):
 
 class Tag(models.Model):
     label = models.CharField(max_length=20, unique=True)
+    uid = models.UUIDField(default=uuid.uuid4)
 """,
     "app01": """
 from django.db import models
@@ -344,6 +352,9 @@ def test_stock_against_itself_on_tiny_project(tmp_path):
         "sqlite_sequence",
     ]
     assert any('"bk_ta"' in line for line in stock["forward"]["schema"])
+    # The uuid4 default in the SQL is the seeded one, hence equal in all runs.
+    seeded = uuid.UUID(int=random.Random(0).getrandbits(128), version=4)
+    assert any(seeded.hex in line for line in stock["forward"]["statements"])
     assert (keep / "logs" / "patched.forward.sql").exists()
 
 
