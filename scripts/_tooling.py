@@ -885,21 +885,29 @@ def stock_dir(version=DEFAULT_VERSION):
 
 
 def ensure_stock(version=DEFAULT_VERSION):
-    """Return the pristine extracted sdist tree, extracting it when needed."""
+    """
+    Return the pristine extracted sdist tree, extracting it when missing.
+    The tree is extracted beside its final place and renamed, so concurrent
+    users never see half a tree.
+    """
     dest = stock_dir(version)
-    marker = dest / ".modelstate-stock.json"
+    if (dest / "django" / "__init__.py").exists() and (
+        dest / "tests" / "runtests.py"
+    ).exists():
+        return dest
     sdist = ensure_sdist(version)
-    wanted = {"version": version, "sdist": sdist.name, "size": sdist.stat().st_size}
-    try:
-        if json.loads(marker.read_text()) == wanted:
-            return dest
-    except (OSError, ValueError):
-        pass
-    if dest.exists():
-        shutil.rmtree(dest)
     info(f"Extracting {sdist.name} into {dest} ...")
-    extract_sdist(sdist, dest)
-    marker.write_text(json.dumps(wanted) + "\n")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=dest.parent) as scratch:
+        tree = Path(scratch) / "tree"
+        extract_sdist(sdist, tree)
+        if dest.exists():
+            shutil.rmtree(dest)  # an incomplete tree
+        try:
+            tree.rename(dest)
+        except OSError:
+            if not (dest / "tests" / "runtests.py").exists():
+                raise
     return dest
 
 
@@ -966,7 +974,9 @@ def ensure_checkout(
                     f"{checkout} exists but was not made by django-checkout"
                     " (use --rebuild to replace it)"
                 )
-        elif stamp.get("state") == "ok" and stamp_matches(stamp, desired):
+        elif (
+            stamp.get("state") == "ok" and stamp_matches(stamp, desired) and not rebuild
+        ):
             restore_branch(checkout)
             return checkout
         elif stamp.get("state") == "ok" and not rebuild:
