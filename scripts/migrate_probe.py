@@ -8,12 +8,12 @@ with the Django tree under test first on PYTHONPATH and a fixed PYTHONHASHSEED
         [--settings synthproj.settings] [--recreate-db] [--profile FILE]
 
 On a fresh empty database it runs ``migrate`` from zero, snapshots the schema,
-then ``migrate <app> zero`` for every migrated app (contrib apps included, in
-reverse order of first appearance in the full forward plan) and snapshots the
-schema again. For each direction it records the wall time, the calls to
-``ModelState.render`` and ``ProjectState.clone`` (split into pre_migrate /
-executor / post_migrate phases) and the normalized statement log of every
-connection. The result is one JSON file.
+then runs ``migrate <app> zero`` for every migrated app (contrib apps too, see
+backward_app_order()) and snapshots the schema again. For each direction it
+records the wall time, the calls to ``ModelState.render`` and
+``ProjectState.clone`` (split into pre_migrate / executor / post_migrate
+phases) and the normalized statement log of every connection. The result is
+one JSON file.
 
 Determinism: timestamps of the run (auto_now defaults, django_migrations.applied)
 and savepoint ids are normalized in the logs; uuid.uuid4 is replaced by a
@@ -487,9 +487,12 @@ def snapshot_schema(connection, normalizer):
 def backward_app_order(connection):
     """
     Migrated apps, in reverse order of their first migration in the full
-    forward plan: dependents are unapplied before what they depend on, so each
-    `migrate <app> zero` undoes that app only (in the common case).
+    forward plan (dependents before what they depend on, so each `migrate
+    <app> zero` undoes that app only, in the common case), apps shipped with
+    Django last: the project's apps are unapplied while contenttypes and auth
+    still exist, so their post_migrate handlers do their usual work.
     """
+    from django.apps import apps
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
@@ -499,7 +502,15 @@ def backward_app_order(connection):
     for migration, _backwards in plan:
         if migration.app_label not in order:
             order.append(migration.app_label)
-    return order[::-1]
+    order.reverse()
+
+    def shipped_with_django(label):
+        try:
+            return apps.get_app_config(label).name.startswith("django.")
+        except LookupError:
+            return False
+
+    return sorted(order, key=shipped_with_django)  # Stable: keeps the order.
 
 
 def progress(label, message, started):
