@@ -144,6 +144,16 @@ def test_extra_statement_and_schema_difference_are_reported():
     ]
 
 
+def test_long_changed_lines_show_where_they_differ():
+    columns = ", ".join('"c%d" integer NOT NULL' % i for i in range(40))
+    stock = fake_result(['CREATE TABLE "t" (%s, "x" bigint)' % columns])
+    patched = fake_result(['CREATE TABLE "t" (%s, "x" integer)' % columns])
+    (difference,) = compare.compare_results(stock, patched)
+    removed, added = difference.excerpt[3:5]
+    assert removed.startswith("-...") and removed.endswith('"x" bigint)')
+    assert added.startswith("+...") and added.endswith('"x" integer)')
+
+
 def test_repeats_must_agree():
     first, second = fake_result(["A"]), fake_result(["A"])
     assert compare.check_repeats([first, second]) == []
