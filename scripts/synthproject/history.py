@@ -1112,17 +1112,30 @@ class Planner:
 
 
 def chronological(events, n_mig):
-    """Events of one app grouped by migration number, in execution order."""
-    rank = {"CreateModel": 0, "RunPython": 3, "DeleteModel": 2}
-    out = {k: [] for k in range(2, n_mig + 1)}
+    """Events of one app as a list of migrations (lists of events) after 0001.
+
+    Planned slot k (2..n_mig) becomes a schema migration, followed by a separate
+    data migration when RunPython events were planned at k: PostgreSQL cannot
+    ALTER a table with pending deferred-constraint trigger events, so data
+    migrations stay out of the schema migrations' transactions.
+    """
+    rank = {"CreateModel": 0, "DeleteModel": 2}
+    slots = {k: ([], []) for k in range(2, n_mig + 1)}
     for i, ev in enumerate(events):
-        out[ev.mig].append(
-            (rank.get(ev.type, 1), ev.mid if ev.type == "CreateModel" else i, ev)
-        )
-    return {
-        k: [e for _, _, e in sorted(v, key=lambda t: (t[0], t[1]))]
-        for k, v in out.items()
-    }
+        schema, data = slots[ev.mig]
+        if ev.type == "RunPython":
+            data.append(ev)
+        else:
+            key = (rank.get(ev.type, 1), ev.mid if ev.type == "CreateModel" else i)
+            schema.append((key, ev))
+    out = []
+    for k in sorted(slots):
+        schema, data = slots[k]
+        if schema:
+            out.append([ev for _, ev in sorted(schema, key=lambda t: t[0])])
+        if data:
+            out.append(data)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -1165,8 +1178,8 @@ def build_migrations(final, seed, shape, runpython, fid_start):
     }
     # undo everything, latest first
     for app in reversed(st.apps):
-        for k in sorted(grouped[app], reverse=True):
-            for ev in reversed(grouped[app][k]):
+        for evs in reversed(grouped[app]):
+            for ev in reversed(evs):
                 ev.undo(st)
     created_in = {}
     result = {}
@@ -1196,10 +1209,7 @@ def build_migrations(final, seed, shape, runpython, fid_start):
         migs = [("0001_initial", R.migration_source(ctx, ops, None, True))]
         stats["operations"] += len(ops)
         prev = "0001_initial"
-        for k in sorted(grouped[app]):
-            evs = grouped[app][k]
-            if not evs:
-                continue
+        for k, evs in enumerate(grouped[app], start=2):
             ctx = R.MigCtx(st, app, created_in)
             ops, frags = [], []
             for ev in evs:
