@@ -609,6 +609,7 @@ class Planner:
         self.used_fields = set()
         self.used_items = set()  # index / constraint names
         self.used_model_keys = set()  # (mid, what)
+        self.family_names = {}  # MTI root mid -> field names
         self.counts = {t: 0 for t in EVENT_TYPES}
 
     def fid(self):
@@ -664,13 +665,22 @@ class Planner:
         ]
 
     def taken_names(self, m):
-        taken = {f.name for f in m.fields}
-        p = m.parent if m.kind == "mti" else None
-        while p is not None:
-            pm = self.st.models[p]
-            taken |= {f.name for f in pm.fields}
-            p = pm.parent if pm.kind == "mti" else None
-        return taken
+        """Field names used anywhere in m's MTI family, in any state (the
+        final names plus every name allocated for history): a child must not
+        clash with a parent field at any point of the history."""
+        root = m
+        while root.kind == "mti":
+            root = self.st.models[root.parent]
+        if root.mid not in self.family_names:
+            names = set()
+            for other in self.st.models.values():
+                r = other
+                while r.kind == "mti":
+                    r = self.st.models[r.parent]
+                if r.mid == root.mid:
+                    names |= {f.name for f in other.fields}
+            self.family_names[root.mid] = names
+        return self.family_names[root.mid]
 
     # ---- candidate actions (return an Event or None) ----------------------
 
@@ -693,6 +703,7 @@ class Planner:
             old = f"old_{f.name}"
             if old in self.taken_names(m):
                 continue
+            self.taken_names(m).add(old)
             self.used_fields.add(f.fid)
             return RenameFieldEv(m.app, m.mid, f.fid, old, f.name)
         return None
@@ -788,6 +799,7 @@ class Planner:
         while f"legacy_{n}" in taken:
             n += 1
         name = f"legacy_{n}"
+        taken.add(name)
         choice = self.rng.randrange(6)
         fid = self.fid()
         targets = self.v1_targets(m.app, exclude=())
@@ -953,10 +965,10 @@ class Planner:
         return RemoveConstraintEv(m.app, m.mid, c)
 
     ACTIONS = [
-        ("AddField", "try_add_field", 0.45),
-        ("RenameField", "try_rename_field", 0.2),
-        ("AlterField", "try_alter_field", 0.45),
-        ("RemoveField", "try_remove_field", 0.25),
+        ("AddField", "try_add_field", 0.3),
+        ("RenameField", "try_rename_field", 0.12),
+        ("AlterField", "try_alter_field", 0.3),
+        ("RemoveField", "try_remove_field", 0.15),
         ("RenameModel", "try_rename_model", 0.05),
         ("AlterModelTable", "try_alter_model_table", 0.04),
         ("AlterModelTableComment", "try_alter_table_comment", 0.03),
@@ -1067,7 +1079,7 @@ class Planner:
             m
             for app in self.st.apps
             for m in self.models(app)
-            if self.editable(m) or m.kind == "proxy"
+            if self.editable(m) or (m.kind == "proxy" and m.mid not in self.late)
         ]
         # coverage first: one event of each type if any model allows it
         order = list(candidates)
@@ -1086,7 +1098,7 @@ class Planner:
             for etype, meth, p in self.ACTIONS:
                 if m.kind == "proxy" and etype != "AlterModelOptions":
                     continue
-                repeat = 3 if etype in ("AddField", "AlterField") else 1
+                repeat = 2 if etype in ("AddField", "AlterField") else 1
                 for _ in range(repeat):
                     if rng.random() < p:
                         ev = getattr(self, meth)(m)

@@ -455,7 +455,7 @@ SCALAR_TYPES = [
     ("BooleanField", ["is_active", "is_public", "archived", "flagged"]),
     ("DateField", ["published_on", "due_date", "birth_date"]),
     ("DateTimeField", ["created_at", "happened_at", "modified_at"]),
-    ("UUIDField", ["uuid", "token", "public_id"]),
+    ("UUIDField", ["external_uuid", "token", "public_id"]),
     ("JSONField", ["payload", "metadata", "extra"]),
     ("SlugField", ["slug", "handle"]),
     ("EmailField", ["email", "contact_email"]),
