@@ -137,6 +137,8 @@ def git_env(extra=None):
         {
             "GIT_CONFIG_GLOBAL": os.devnull,
             "GIT_CONFIG_NOSYSTEM": "1",
+            # Read-only commands (status) must not refresh the index.
+            "GIT_OPTIONAL_LOCKS": "0",
             "GIT_TERMINAL_PROMPT": "0",
             "GIT_EDITOR": "true",
             "GIT_PAGER": "cat",
@@ -175,8 +177,8 @@ def git(*args, cwd, env=None, check=True, capture=True, input=None, merge=False)
     return proc
 
 
-def git_out(*args, cwd, env=None):
-    return git(*args, cwd=cwd, env=env).stdout.strip()
+def git_out(*args, cwd, env=None, input=None):
+    return git(*args, cwd=cwd, env=env, input=input).stdout.strip()
 
 
 def indent(text, prefix="    "):
@@ -321,13 +323,108 @@ def extract_sdist(sdist, dest):
         top = tops.pop()
         selected = []
         for member in members:
+            newest = max(newest, int(member.mtime))
             if member.name == top:
                 continue
             member.name = member.name[len(top) + 1 :]
-            newest = max(newest, int(member.mtime))
             selected.append(member)
         tar.extractall(dest, members=selected, filter="data")
     return newest
+
+
+def sdist_release_mtime(sdist):
+    """The newest member mtime of the sdist: the date of the release commit."""
+    with tarfile.open(sdist) as tar:
+        return max(int(m.mtime) for m in tar.getmembers())
+
+
+def release_commit_object(tree, version, mtime):
+    """The commit object django-checkout makes for the pristine release."""
+    return (
+        f"tree {tree}\n"
+        f"author {DJANGO_AUTHOR_NAME} <{DJANGO_AUTHOR_EMAIL}> {mtime} +0000\n"
+        f"committer {TOOL_NAME} <{TOOL_EMAIL}> {mtime} +0000\n"
+        f"\n"
+        f"Django {version}\n"
+    )
+
+
+def canonical_base_commit(src, base, version):
+    """
+    The id django-checkout gives the release commit with base's tree. The
+    cover letter's base-commit uses it, so exporting the same series from any
+    repository (a checkout, or a hand-made one whose release commit has
+    another date or author) gives the same bytes.
+    """
+    tree = git_out("rev-parse", f"{base}^{{tree}}", cwd=src)
+    mtime = sdist_release_mtime(ensure_sdist(version))
+    return git_out(
+        "hash-object",
+        "-t",
+        "commit",
+        "--stdin",
+        cwd=src,
+        input=release_commit_object(tree, version, mtime),
+    )
+
+
+def ensure_release_repo(version):
+    """
+    Return a bare repository in the cache holding the pristine release as one
+    commit ("Django X.Y.Z", tagged X.Y.Z, on branch main), made from the sdist
+    once; checkouts are cloned from it, which is much faster than extracting
+    and hashing the sdist every time. The commit is reproducible: fixed
+    identities and the release's date.
+    """
+    repo = cache_dir().parent / "repos" / f"django-{version}.git"
+    if (repo / "modelstate-release-ok").exists():
+        return repo
+    sdist = ensure_sdist(version)
+    repo.parent.mkdir(parents=True, exist_ok=True)
+    info(f"Making {repo} from {sdist.name} ...")
+    with tempfile.TemporaryDirectory(dir=repo.parent) as tmp:
+        work, gitdir = Path(tmp) / "work", Path(tmp) / "repo.git"
+        mtime = extract_sdist(sdist, work)
+        git(
+            "init",
+            "--quiet",
+            "--bare",
+            "--initial-branch",
+            CHECKOUT_BRANCH,
+            gitdir,
+            cwd=tmp,
+        )
+        env = {"GIT_DIR": str(gitdir), "GIT_WORK_TREE": str(work)}
+        git("add", "--all", "--force", ".", cwd=work, env=env)
+        git(
+            "-c",
+            "core.autocrlf=false",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "--message",
+            f"Django {version}",
+            cwd=work,
+            env={
+                **env,
+                **tool_identity_env(f"@{mtime} +0000"),
+                "GIT_AUTHOR_NAME": DJANGO_AUTHOR_NAME,
+                "GIT_AUTHOR_EMAIL": DJANGO_AUTHOR_EMAIL,
+            },
+        )
+        git("tag", version, cwd=work, env=env)
+        (gitdir / "index").unlink()
+        git("repack", "-a", "-d", "-q", cwd=gitdir)
+        git("prune-packed", cwd=gitdir)
+        (gitdir / "modelstate-release-ok").write_text(f"{sdist.name}\n")
+        if repo.exists():
+            shutil.rmtree(repo)  # incomplete
+        try:
+            gitdir.rename(repo)
+        except OSError:  # made concurrently
+            if not (repo / "modelstate-release-ok").exists():
+                raise
+    return repo
 
 
 # Patch series -----------------------------------------------------------------
@@ -375,9 +472,7 @@ def overlay_files(overlay_dir):
         return []
     files = []
     for root, dirs, names in os.walk(overlay_dir):
-        dirs[:] = sorted(
-            d for d in dirs if d not in ("__pycache__", ".pytest_cache")
-        )
+        dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", ".pytest_cache"))
         for name in sorted(names):
             if name.endswith((".pyc", ".pyo")) or name in (".DS_Store",):
                 continue
@@ -538,8 +633,18 @@ GIT_ERROR_PATTERNS = [
     (re.compile(r"^CONFLICT \([^)]*\): .*? in (?P<path>\S+)$"), "conflict"),
     (re.compile(r"^error: (?P<path>.+): patch does not apply$"), "no-apply"),
     (re.compile(r"^error: (?P<path>.+): does not exist in index$"), "missing"),
-    (re.compile(r"^error: (?P<path>.+): already exists in (?:index|working directory)$"), "exists"),
-    (re.compile(r"^error: sha1 information is lacking or useless \((?P<path>.+)\)\.$"), "sha1"),
+    (
+        re.compile(
+            r"^error: (?P<path>.+): already exists in (?:index|working directory)$"
+        ),
+        "exists",
+    ),
+    (
+        re.compile(
+            r"^error: sha1 information is lacking or useless \((?P<path>.+)\)\.$"
+        ),
+        "sha1",
+    ),
     (re.compile(r"^error: (?P<path>[^:\s]+): No such file or directory$"), "missing"),
     (re.compile(r"^error: corrupt patch at line (?P<line>\d+)$"), "corrupt"),
 ]
@@ -564,12 +669,23 @@ def describe_am_failure(output):
             if where and where not in locations:
                 locations.append(where)
             break
-    # Drop a bare path when the same path is also named with a line number.
-    return [
-        where
-        for where in locations
-        if not any(other.startswith(where + ":") for other in locations)
-    ]
+    # "path:line" and "path (3-way merge conflict)" make one entry.
+    merged = []
+    for where in locations:
+        path = where.split(" (")[0]
+        if any(other.startswith(path + ":") for other in locations if other != where):
+            if where.endswith("(3-way merge conflict)"):
+                merged = [
+                    (
+                        f"{other} (3-way merge conflict)"
+                        if other.startswith(path + ":")
+                        else other
+                    )
+                    for other in merged
+                ]
+            continue
+        merged.append(where)
+    return merged
 
 
 def apply_patch(dest, patch, number):
@@ -582,7 +698,6 @@ def apply_patch(dest, patch, number):
         "--keep-non-patch",
         "--committer-date-is-author-date",
         "--whitespace=nowarn",
-        "--quiet",
         patch,
         cwd=dest,
         env={"GIT_COMMITTER_NAME": TOOL_NAME, "GIT_COMMITTER_EMAIL": TOOL_EMAIL},
@@ -593,7 +708,10 @@ def apply_patch(dest, patch, number):
         return
     output = proc.stdout.strip()
     git("am", "--abort", cwd=dest, check=False)
-    locations = describe_am_failure(output)
+    # With -3, git am only names the conflicting file; `git apply --check`
+    # names the hunk that does not apply (file:line).
+    check = git("apply", "--check", patch, cwd=dest, check=False, merge=True)
+    locations = describe_am_failure(check.stdout + "\n" + output)
     where = ", ".join(locations) if locations else "(no file named by git am)"
     raise ToolError(
         f"patch {patch.name} does not apply: failing hunk in {where}\n"
@@ -624,13 +742,13 @@ def make_checkout(
         version, patches_dir, overlay_dir, upto, use_overlay
     )
     check_dest(dest, force)
-    sdist = ensure_sdist(version)
     started = time.monotonic()
+    dest.parent.mkdir(parents=True, exist_ok=True)
 
-    say(f"Extracting {sdist.name} into {dest} ...")
-    release_mtime = extract_sdist(sdist, dest)
-    release_date = f"@{release_mtime} +0000"
-    git("init", "--quiet", "--initial-branch", CHECKOUT_BRANCH, cwd=dest)
+    release = ensure_release_repo(version)
+    say(f"Cloning Django {version} from {release} into {dest} ...")
+    git("clone", "--quiet", "--local", release, dest, cwd=dest.parent)
+    git("remote", "remove", "origin", cwd=dest)
     for key, value in [
         ("core.autocrlf", "false"),
         ("core.safecrlf", "false"),
@@ -641,21 +759,6 @@ def make_checkout(
     exclude = dest / ".git" / "info" / "exclude"
     exclude.parent.mkdir(parents=True, exist_ok=True)
     exclude.write_text("__pycache__/\n*.py[cod]\n.pytest_cache/\n")
-    git("add", "--all", "--force", ".", cwd=dest)
-    git(
-        "commit",
-        "--quiet",
-        "--no-verify",
-        "--message",
-        f"Django {version}",
-        cwd=dest,
-        env={
-            **tool_identity_env(release_date),
-            "GIT_AUTHOR_NAME": DJANGO_AUTHOR_NAME,
-            "GIT_AUTHOR_EMAIL": DJANGO_AUTHOR_EMAIL,
-        },
-    )
-    git("tag", version, cwd=dest)
     stamp = {
         **desired,
         "applied": [],
@@ -751,7 +854,11 @@ def series_commits(src, base):
     first. Overlay commits must come last.
     """
     log = git_out(
-        "log", "--reverse", "--first-parent", "--format=%H %P%x00%s", f"{base}..HEAD",
+        "log",
+        "--reverse",
+        "--first-parent",
+        "--format=%H %P%x00%s",
+        f"{base}..HEAD",
         cwd=src,
     )
     patches, overlays = [], []
@@ -778,14 +885,17 @@ def branch_description(src):
     names = [branch.stdout.strip()] if branch.returncode == 0 else []
     names.append(CHECKOUT_BRANCH)
     for name in names:
-        proc = git("config", "--get", f"branch.{name}.description", cwd=src, check=False)
+        proc = git(
+            "config", "--get", f"branch.{name}.description", cwd=src, check=False
+        )
         if proc.returncode == 0 and proc.stdout.strip():
             return proc.stdout.strip("\n")
     return None
 
 
-def export_patches(src, out_dir=PATCHES_DIR, version=None, description=None,
-                   allow_partial=False):
+def export_patches(
+    src, out_dir=PATCHES_DIR, version=None, description=None, allow_partial=False
+):
     """Regenerate out_dir's patch files from the checkout src."""
     src = Path(src).resolve()
     out_dir = Path(out_dir).resolve()
@@ -794,8 +904,14 @@ def export_patches(src, out_dir=PATCHES_DIR, version=None, description=None,
     stamp = read_stamp(src)
     if version is None:
         version = (stamp or {}).get("version") or DEFAULT_VERSION
-    base = git("rev-parse", "--verify", "--quiet", f"refs/tags/{version}^{{commit}}",
-               cwd=src, check=False).stdout.strip()
+    base = git(
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        f"refs/tags/{version}^{{commit}}",
+        cwd=src,
+        check=False,
+    ).stdout.strip()
     if not base:
         raise ToolError(f"{src} has no tag {version} (the pristine release)")
     if stamp and not stamp.get("complete") and not allow_partial:
@@ -827,8 +943,9 @@ def export_patches(src, out_dir=PATCHES_DIR, version=None, description=None,
     last_date = git_out("log", "-1", "--format=%ad", "--date=raw", tip, cwd=src)
     last_name = git_out("log", "-1", "--format=%an", tip, cwd=src)
     last_email = git_out("log", "-1", "--format=%ae", tip, cwd=src)
-    objects = git_out("rev-parse", "--path-format=absolute", "--git-path", "objects",
-                      cwd=src)
+    objects = git_out(
+        "rev-parse", "--path-format=absolute", "--git-path", "objects", cwd=src
+    )
 
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="export-patches-") as tmp:
@@ -859,12 +976,25 @@ def export_patches(src, out_dir=PATCHES_DIR, version=None, description=None,
             },
         )
         new_files = sorted(output.iterdir())
+        cover = output / COVER_LETTER
+        canonical = canonical_base_commit(src, base, version)
+        text = cover.read_bytes()
+        marker = f"\nbase-commit: {base}\n".encode()
+        if marker not in text:
+            raise ToolError(f"no base-commit line in the generated {COVER_LETTER}")
+        cover.write_bytes(
+            text.replace(marker, f"\nbase-commit: {canonical}\n".encode())
+        )
         for entry in sorted(out_dir.iterdir()):
             if PATCH_RE.match(entry.name) and entry.is_file():
                 entry.unlink()
         for entry in new_files:
             shutil.copyfile(entry, out_dir / entry.name)
-    if stamp and stamp.get("state") == "ok" and Path(stamp.get("patches_dir", "")) == out_dir:
+    if (
+        stamp
+        and stamp.get("state") == "ok"
+        and Path(stamp.get("patches_dir", "")) == out_dir
+    ):
         # The checkout now is what the exported series produces.
         stamp["patches_digest"] = patches_digest(out_dir)
         stamp["applied"] = [e.name for e in new_files if e.name != COVER_LETTER]
@@ -920,8 +1050,12 @@ def checkout_has_local_work(checkout, stamp):
     if changes:
         return "uncommitted changes:\n" + indent("\n".join(changes))
     tip = git(
-        "rev-parse", "--verify", "--quiet", f"refs/heads/{CHECKOUT_BRANCH}",
-        cwd=checkout, check=False,
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        f"refs/heads/{CHECKOUT_BRANCH}",
+        cwd=checkout,
+        check=False,
     ).stdout.strip()
     if stamp.get("head") and tip != stamp["head"]:
         return (
@@ -1006,8 +1140,12 @@ def series_shas(checkout, version=DEFAULT_VERSION):
     """(patch commit ids, overlay commit ids) on the checkout's branch."""
     base = git_out("rev-parse", f"refs/tags/{version}^{{commit}}", cwd=checkout)
     log = git_out(
-        "log", "--reverse", "--first-parent", "--format=%H %s",
-        f"{base}..refs/heads/{CHECKOUT_BRANCH}", cwd=checkout,
+        "log",
+        "--reverse",
+        "--first-parent",
+        "--format=%H %s",
+        f"{base}..refs/heads/{CHECKOUT_BRANCH}",
+        cwd=checkout,
     )
     patches, overlays = [], []
     for line in log.splitlines():
@@ -1048,10 +1186,17 @@ def overlay_labels(checkout, version=DEFAULT_VERSION, covered=()):
     paths = []
     for sha, _ in overlays:
         out = git_out(
-            "diff-tree", "--no-commit-id", "--name-only", "-r", "--diff-filter=AM",
-            sha, cwd=checkout,
+            "diff-tree",
+            "--no-commit-id",
+            "--name-only",
+            "-r",
+            "--diff-filter=AM",
+            sha,
+            cwd=checkout,
         )
-        paths += [p[len("tests/") :] for p in out.splitlines() if p.startswith("tests/")]
+        paths += [
+            p[len("tests/") :] for p in out.splitlines() if p.startswith("tests/")
+        ]
     if not paths:
         return []
     stock = git_out("ls-tree", "--name-only", f"{version}:tests", cwd=checkout)
@@ -1074,7 +1219,14 @@ def requirements_for(db):
 
 
 def pip_install(python, args, what):
-    cmd = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    cmd = [
+        str(python),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]
     info(f"Installing {what}: {shell_quote(cmd + list(args))}")
     proc = subprocess.run(cmd + list(args), stdin=subprocess.DEVNULL)
     if proc.returncode:
@@ -1110,10 +1262,14 @@ def ensure_venv(name, src, db):
     python = venv_python(venv)
     src = Path(src).resolve()
     requirements = requirements_for(db)
-    ok = python.exists() and subprocess.run(
-        [str(python), "-c", "import sys; assert sys.version_info >= (3, 12)"],
-        capture_output=True,
-    ).returncode == 0
+    ok = (
+        python.exists()
+        and subprocess.run(
+            [str(python), "-c", "import sys; assert sys.version_info >= (3, 12)"],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
     if not ok:
         if venv.exists():
             shutil.rmtree(venv)
@@ -1186,12 +1342,20 @@ def ensure_database(db):
     if db == "postgresql":
         if port_open(5432):
             return
-        clusters = sorted(os.listdir("/etc/postgresql")) if os.path.isdir(
-            "/etc/postgresql"
-        ) else []
+        clusters = (
+            sorted(os.listdir("/etc/postgresql"))
+            if os.path.isdir("/etc/postgresql")
+            else []
+        )
         if not clusters:
             raise ToolError("PostgreSQL is down and no cluster in /etc/postgresql")
-        cmd = ["pg_ctlcluster", "--skip-systemctl-redirect", clusters[-1], "main", "start"]
+        cmd = [
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            clusters[-1],
+            "main",
+            "start",
+        ]
         info(f"PostgreSQL is down; starting it: {shell_quote(cmd)}")
         subprocess.run(cmd, check=False)
         wait_for_port(5432, "PostgreSQL")
@@ -1203,8 +1367,12 @@ def ensure_database(db):
             run_dir.mkdir(parents=True)
             shutil.chown(run_dir, "mysql", "mysql")
         cmd = [
-            "start-stop-daemon", "--start", "--oknodo", "--background",
-            "--exec", "/usr/sbin/mariadbd",
+            "start-stop-daemon",
+            "--start",
+            "--oknodo",
+            "--background",
+            "--exec",
+            "/usr/sbin/mariadbd",
         ]
         info(f"MariaDB is down; starting it: {shell_quote(cmd)}")
         subprocess.run(cmd, check=False)
@@ -1303,7 +1471,9 @@ def parse_unittest_output(lines, returncode):
     skipped = details.get("skipped", 0) + details.get("expected failures", 0)
     if returncode and not failed:
         failed = 1
-    return TestCounts(passed=max(ran - failed - skipped, 0), failed=failed, skipped=skipped)
+    return TestCounts(
+        passed=max(ran - failed - skipped, 0), failed=failed, skipped=skipped
+    )
 
 
 def run_runtests(python, tree, db, target, labels, parallel=2, extra_args=()):
