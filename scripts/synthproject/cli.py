@@ -168,7 +168,8 @@ def main(argv=None):
     )
     if not args.quiet:
         print(
-            f"synth-project: wrote {args.dest}: {args.models} models in {args.apps} apps, "
+            f"synth-project: wrote {args.dest}: {args.models} models in "
+            f"{args.apps} apps, "
             f"{summary['migrations']} migrations, {summary['operations']} operations "
             f"({summary['runpython_operations']} RunPython) in "
             f"{time.perf_counter() - t0:.2f}s"

@@ -262,7 +262,10 @@ class RenameModelEv(Event):
 
 
 class OptionEv(Event):
-    """Replaces some option keys; ``old``/``new`` map key -> value (missing = absent)."""
+    """Replaces some option keys.
+
+    ``old``/``new`` map key -> value (a missing key means the option is absent).
+    """
 
     keys = ()
 
@@ -1000,7 +1003,7 @@ class Planner:
             )
             late = models[len(models) - n_late :] if n_late > 0 else []
             migs = sorted(rng.randint(2, n_mig) for _ in late)
-            for m, k in zip(late, migs):
+            for m, k in zip(late, migs, strict=True):
                 ev = CreateModelEv(app, m.mid)
                 ev.mig = k
                 self.late.add(m.mid)

@@ -273,7 +273,7 @@ def migration_source(ctx, ops, prev, initial):
         deps.append((ctx.app, prev))
     other = sorted(d for d in ctx.deps if isinstance(d, tuple) and d[0] != ctx.app)
     deps.extend(other)
-    lines = [HEADER, ""]
+    lines = [HEADER.rstrip("\n"), ""]
     lines.extend(sort_imports(imports))
     lines.append("from django.db import migrations, models")
     lines.append("")
@@ -320,7 +320,12 @@ def models_source(st, app):
         )
     for m in models:
         body.append(model_class_source(st, m, imports))
-    lines = [HEADER.replace("do not edit", "do not edit; migrations must match"), ""]
+    lines = [
+        HEADER.rstrip("\n").replace(
+            "do not edit", "do not edit; migrations must match"
+        ),
+        "",
+    ]
     lines.extend(sort_imports(imports - {"from django.db import models"}))
     lines.append("from django.db import models")
     cross = sorted(
@@ -430,7 +435,9 @@ INSTALLED_APPS = [
     "django.contrib.auth",
 {apps}]
 INSTALLED_APPS += [
-    app.strip() for app in os.environ.get("SYNTH_EXTRA_APPS", "").split(",") if app.strip()
+    app.strip()
+    for app in os.environ.get("SYNTH_EXTRA_APPS", "").split(",")
+    if app.strip()
 ]
 
 MIDDLEWARE = []
@@ -472,7 +479,9 @@ elif _db in ("mysql", "mariadb"):
         }}
     }}
 else:
-    raise ImproperlyConfigured(f"Unknown SYNTH_DB={{_db!r}} (sqlite, postgresql or mysql)")
+    raise ImproperlyConfigured(
+        f"Unknown SYNTH_DB={{_db!r}} (use sqlite, postgresql or mysql)"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

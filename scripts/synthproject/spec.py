@@ -249,9 +249,10 @@ class ConstraintSpec:
 
     def code(self):
         if self.kind == "check":
+            name = f"name={self.name!r}"
             return Code(
-                f"models.CheckConstraint(condition={self.condition.m}, name={self.name!r})",
-                f"models.CheckConstraint(condition={self.condition.g}, name={self.name!r})",
+                f"models.CheckConstraint(condition={self.condition.m}, {name})",
+                f"models.CheckConstraint(condition={self.condition.g}, {name})",
             )
         parts = [f"fields={self.fields!r}"]
         gparts = list(parts)
