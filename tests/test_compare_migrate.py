@@ -161,6 +161,22 @@ def test_repeats_must_agree():
     assert compare.check_repeats([first, second]) == ["forward renders"]
 
 
+def test_stock_may_differ_from_a_baseline_reference():
+    """With --baseline-upto N, stock differing is reported, not a failure."""
+    baseline = fake_result(["A"])
+    stock = compare.Summary(
+        compare.Target("stock", Path("s")),
+        [fake_result(["B"])],
+        differences=compare.compare_results(baseline, fake_result(["B"])),
+        reference="upto-1",
+    )
+    reference = compare.Summary(compare.Target("upto-1", Path("u")), [baseline])
+    assert not stock.failed
+    table = compare.format_table([stock, reference], [])
+    assert table[2].split()[-4:] == ["no", "(by", "design)", "yes"]
+    assert "(reference)" in table[3]
+
+
 def test_table_marks_differences():
     stock = compare.Summary(compare.Target("stock", Path("s")), [fake_result(["A"])])
     patched = compare.Summary(
