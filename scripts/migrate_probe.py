@@ -5,7 +5,7 @@ with the Django tree under test first on PYTHONPATH and a fixed PYTHONHASHSEED
 (statement order depends on set iteration, DESIGN §4 trap 3):
 
     python migrate_probe.py --project DIR --out result.json [--label NAME]
-        [--settings synthproj.settings] [--recreate-db] [--profile FILE]
+        [--settings synthproj.settings] [--recreate-db] [--profile PREFIX]
 
 On a fresh empty database it runs ``migrate`` from zero, snapshots the schema,
 then runs ``migrate <app> zero`` for every migrated app (contrib apps too, see
@@ -543,11 +543,6 @@ def run(args):
     statement_log = StatementLog()
     window = TimeWindow.around_now()
     normalizer = Normalizer(window)
-    profiler = None
-    if args.profile:
-        import cProfile
-
-        profiler = cProfile.Profile()
 
     result = {
         "format": RESULT_FORMAT,
@@ -571,7 +566,11 @@ def run(args):
             counters.reset(direction)
             statement_log.start()
             stdout = io.StringIO()
-            if profiler:
+            profiler = None
+            if args.profile:
+                import cProfile
+
+                profiler = cProfile.Profile()
                 profiler.enable()
             t0 = time.perf_counter()
             for command_args in commands:
@@ -586,6 +585,7 @@ def run(args):
             seconds = time.perf_counter() - t0
             if profiler:
                 profiler.disable()
+                profiler.dump_stats("%s-%s.prof" % (args.profile, direction))
             counters.direction = None
             entries = statement_log.stop()
             window.extend_to_now()
@@ -611,8 +611,6 @@ def run(args):
         progress(args.label, "backward done in %.2fs" % backward["seconds"], started)
         backward["schema"] = snapshot_schema(connection, normalizer)
 
-    if profiler:
-        profiler.dump_stats(args.profile)
     result["forward"] = forward
     result["backward"] = backward
     result["normalized_values"] = normalizer.replaced
@@ -637,7 +635,11 @@ def main(argv=None):
     parser.add_argument(
         "--keep-db", action="store_true", help="Don't drop a recreated database."
     )
-    parser.add_argument("--profile", help="Write cProfile stats of both runs here.")
+    parser.add_argument(
+        "--profile",
+        metavar="PREFIX",
+        help="Write cProfile stats to PREFIX-forward.prof and PREFIX-backward.prof.",
+    )
     run(parser.parse_args(argv))
 
 
