@@ -1,0 +1,181 @@
+import unittest
+from unittest import mock
+
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.state import ProjectState
+from django.test import TransactionTestCase, override_settings
+
+from .tests import APP_LABEL, app_tables, drop_app_tables, rendered_models
+
+
+def schema_snapshot():
+    """The schema and the rows of the app's tables."""
+    tables = app_tables()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master "
+                "WHERE tbl_name IN (%s) ORDER BY type, name"
+                % ", ".join(["%s"] * len(tables)),
+                tables,
+            )
+            schema = cursor.fetchall()
+        else:
+            introspection = connection.introspection
+            schema = [
+                (
+                    table,
+                    introspection.get_table_description(cursor, table),
+                    introspection.get_constraints(cursor, table),
+                    introspection.get_sequences(cursor, table),
+                )
+                for table in tables
+            ]
+        rows = {}
+        for table in tables:
+            cursor.execute(
+                "SELECT * FROM %s ORDER BY 1" % connection.ops.quote_name(table)
+            )
+            rows[table] = cursor.fetchall()
+    return schema, rows
+
+
+@override_settings(
+    MIGRATION_MODULES={APP_LABEL: "migrations_from_state.migrations_e2e"}
+)
+class EndToEndTests(TransactionTestCase):
+    available_apps = [APP_LABEL]
+    maxDiff = None
+
+    def tearDown(self):
+        drop_app_tables()
+        MigrationExecutor(connection).recorder.migration_qs.filter(
+            app=APP_LABEL
+        ).delete()
+        super().tearDown()
+
+    def migrate(self, target):
+        """
+        Migrate the app to target, returning the statements sent to the
+        database, except those recording applied migrations (whose rows hold
+        the time they were applied at).
+        """
+        statements = []
+
+        def record(execute, sql, params, many, context):
+            if "django_migrations" not in sql:
+                statements.append((sql, params if params is None else tuple(params)))
+            return execute(sql, params, many, context)
+
+        executor = MigrationExecutor(connection)
+        with connection.execute_wrapper(record):
+            executor.migrate([(APP_LABEL, target)])
+        return statements
+
+    def migrate_forwards_and_back(self, target="0004_cleanup"):
+        forwards = self.migrate(target)
+        migrated = schema_snapshot()
+        backwards = self.migrate(None)
+        unmigrated = schema_snapshot()
+        return forwards, migrated, backwards, unmigrated
+
+    def assertSameMigrations(self):
+        # Warm up the connection's cached features and introspection.
+        with mock.patch.object(
+            ProjectState, "models_for_schema_editor", rendered_models
+        ):
+            self.migrate_forwards_and_back()
+            rendered = self.migrate_forwards_and_back()
+        stand_ins = self.migrate_forwards_and_back()
+        for name, stand_in_value, rendered_value in zip(
+            ["forwards", "migrated", "backwards", "unmigrated"], stand_ins, rendered
+        ):
+            with self.subTest(name):
+                self.assertEqual(stand_in_value, rendered_value)
+        forwards, migrated, backwards, unmigrated = stand_ins
+        self.assertNotEqual(forwards, [])
+        self.assertNotEqual(backwards, [])
+        schema, rows = migrated
+        self.assertEqual(len(rows["mfs_e2e_books"]), 1)
+        schema, rows = unmigrated
+        self.assertEqual(rows, {})
+        return stand_ins, rendered
+
+    @unittest.skipIf(connection.vendor == "sqlite", "See test_migrate_sqlite().")
+    def test_migrate_forwards_and_back(self):
+        """
+        Migrating an app from zero and back to zero sends the same statements
+        to the database, and leaves the same schema and rows behind, whether
+        operations get stand-ins or rendered models.
+        """
+        self.assertSameMigrations()
+
+    @unittest.skipUnless(connection.vendor == "sqlite", "SQLite specific.")
+    @unittest.expectedFailure
+    def test_migrate_sqlite(self):
+        """
+        On SQLite, tables rebuilt to add or alter a column (_remake_table())
+        get their columns in a different order with stand-ins: the new column
+        first instead of last (see tests.SQLITE_COLUMN_ORDER).
+        """
+        self.assertSameMigrations()
+
+    @unittest.skipUnless(connection.vendor == "sqlite", "SQLite specific.")
+    def test_migrate_sqlite_same_objects(self):
+        """
+        On SQLite, migrating creates and drops the same tables and indexes,
+        whether operations get stand-ins or rendered models.
+        """
+        with mock.patch.object(
+            ProjectState, "models_for_schema_editor", rendered_models
+        ):
+            rendered = self.migrate_forwards_and_back()
+        stand_ins = self.migrate_forwards_and_back()
+        (rendered_schema, _), (stand_in_schema, _) = rendered[1], stand_ins[1]
+        self.assertEqual(
+            [row[:3] for row in stand_in_schema], [row[:3] for row in rendered_schema]
+        )
+        self.assertEqual(stand_ins[3], rendered[3])
+
+
+@override_settings(
+    MIGRATION_MODULES={APP_LABEL: "migrations_from_state.migrations_e2e_to_field"}
+)
+class ToFieldRenameEndToEndTests(TransactionTestCase):
+    """
+    Unapplying a RenameField of a field that a foreign key's to_field refers
+    to, along with the CreateModel of the referencing model.
+    """
+
+    available_apps = [APP_LABEL]
+
+    def tearDown(self):
+        drop_app_tables()
+        MigrationExecutor(connection).recorder.migration_qs.filter(
+            app=APP_LABEL
+        ).delete()
+        super().tearDown()
+
+    def migrate_forwards_and_back(self):
+        executor = MigrationExecutor(connection)
+        executor.migrate([(APP_LABEL, "0002_rename_name")])
+        executor = MigrationExecutor(connection)
+        executor.migrate([(APP_LABEL, None)])
+        self.assertEqual(app_tables(), [])
+
+    def test_rendered_models(self):
+        """With rendered models, the migrations are unapplied."""
+        with mock.patch.object(
+            ProjectState, "models_for_schema_editor", rendered_models
+        ):
+            self.migrate_forwards_and_back()
+
+    @unittest.expectedFailure
+    def test_stand_ins(self):
+        """
+        With stand-ins, unapplying the CreateModel of Book raises
+        FieldDoesNotExist: "Author has no field named 'full_name'" (see
+        tests.TO_FIELD_RENAME_UNAPPLY).
+        """
+        self.migrate_forwards_and_back()
