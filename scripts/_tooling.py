@@ -83,7 +83,10 @@ BASE_REQUIREMENTS = {
 }
 DB_REQUIREMENTS = {
     "sqlite": {},
-    "postgresql": {"psycopg[binary]>=3.1.12": "psycopg"},
+    "postgresql": {
+        "psycopg[binary]>=3.1.12": "psycopg",
+        "psycopg-pool>=3.2.0": "psycopg_pool",  # backends.postgresql
+    },
     "mysql": {"mysqlclient>=2.2.1": "MySQLdb"},
 }
 
