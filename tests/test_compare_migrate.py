@@ -109,6 +109,7 @@ def test_statement_format():
 def fake_result(statements, schema=("table t",)):
     direction = {
         "seconds": 1.0,
+        "cpu_seconds": 0.9,
         "statements": list(statements),
         "schema": list(schema),
         "renders": {"pre_migrate": 0, "executor": 5, "post_migrate": 2, "total": 7},
