@@ -11,6 +11,7 @@ import datetime
 import importlib.machinery
 import importlib.util
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -190,6 +191,26 @@ def test_table_marks_differences():
     assert table[2].startswith("stock ") and "(reference)" in table[2]
     assert table[3].split()[-2:] == ["no", "yes"]
     assert table[4].split()[:2] == ["shim", "skipped:"]
+
+
+def test_shim_target_only_when_the_shim_exists(tmp_path, monkeypatch):
+    stock = tmp_path / "stock"
+    monkeypatch.setattr(compare, "ensure_stock_tree", lambda: stock)
+    monkeypatch.setattr(compare, "SHIM_DIR", tmp_path / "shim")
+    args = compare.parse_args(["--targets", "stock,shim"])
+    targets, skipped, reference = compare.make_targets(args)
+    assert [target.name for target in targets] == ["stock"]
+    assert [name for name, _reason in skipped] == ["shim"]
+    assert reference == "stock"
+    (tmp_path / "shim" / "src").mkdir(parents=True)
+    targets, skipped, reference = compare.make_targets(args)
+    assert [target.name for target in targets] == ["stock", "shim"]
+    assert skipped == []
+    # The shim runs on stock Django, with its package and app added.
+    assert targets[1].env() == {
+        "PYTHONPATH": os.pathsep.join([str(stock), str(tmp_path / "shim" / "src")]),
+        "SYNTH_EXTRA_APPS": "modelstate_migrate",
+    }
 
 
 # --- End to end -------------------------------------------------------------
