@@ -201,10 +201,12 @@ class Normalizer:
         """
         line = self.text(str(sql)).replace("\\", "\\\\").replace("\n", "\\n")
         if params is not None:
+            if not isinstance(params, (list, tuple, dict)):
+                params = list(params)
             label = "many params" if many else "params"
             line += " -- %s: %s" % (
                 label,
-                json.dumps(self.value(list(params)), ensure_ascii=False),
+                json.dumps(self.value(params), ensure_ascii=False),
             )
         return line
 
@@ -294,6 +296,11 @@ def install_counters(counters):
     MigrationExecutor.migrate = migrate
 
 
+def copy_params(params):
+    # Named parameters (a mapping) are allowed by most backends.
+    return dict(params) if isinstance(params, dict) else list(params)
+
+
 class StatementLog:
     """An execute_wrapper that keeps raw statements; normalized afterwards."""
 
@@ -306,9 +313,13 @@ class StatementLog:
             params = list(params)
         if self.entries is not None:
             alias = context["connection"].alias
-            snapshot = None
-            if params is not None:
-                snapshot = [list(p) for p in params] if many else list(params)
+            # Copy: callers may reuse and mutate their parameter lists.
+            if params is None:
+                snapshot = None
+            elif many:
+                snapshot = [copy_params(p) for p in params]
+            else:
+                snapshot = copy_params(params)
             self.entries.append((alias, sql, snapshot, many))
         return execute(sql, params, many, context)
 

@@ -102,6 +102,31 @@ def test_statement_format():
     assert normalizer.statement("INSERT %s", [(1,), (2,)], many=True) == (
         "INSERT %s -- many params: [[1], [2]]"
     )
+    assert normalizer.statement("SELECT %(a)s", {"a": 1}) == (
+        'SELECT %(a)s -- params: {"a": 1}'
+    )
+
+
+def test_statement_log_copies_parameters():
+    log = probe.StatementLog()
+    log.start()
+    params, rows = [1], iter([(1,), (2,)])
+    context = {"connection": type("C", (), {"alias": "default"})}
+    seen = []
+
+    def execute(sql, params, many, context):
+        seen.append(params)
+
+    log(execute, "SELECT %s", params, False, context)
+    log(execute, "INSERT %s", rows, True, context)
+    params.append(2)  # Mutated after execution: the log keeps what ran.
+    entries = log.stop()
+    assert entries == [
+        ("default", "SELECT %s", [1], False),
+        ("default", "INSERT %s", [[1], [2]], True),
+    ]
+    # An iterator for executemany() is consumed once and passed on as a list.
+    assert seen[1] == [(1,), (2,)]
 
 
 # --- Comparison -------------------------------------------------------------
