@@ -654,7 +654,10 @@ GIT_ERROR_PATTERNS = [
 
 
 def describe_am_failure(output):
-    """Return (failing file paths with lines, summary lines) from git am output."""
+    """
+    Return where git am / git apply output says a patch failed: "path:line"
+    of hunks that do not apply, "path (3-way merge conflict)", ...
+    """
     locations = []
     for line in output.splitlines():
         line = line.strip()
@@ -669,6 +672,8 @@ def describe_am_failure(output):
                 where = f"{path}:{groups['line']}" if path else f"line {groups['line']}"
             if kind == "conflict":
                 where = f"{path} (3-way merge conflict)"
+            elif kind == "corrupt":
+                where = f"(corrupt patch at line {groups['line']})"
             if where and where not in locations:
                 locations.append(where)
             break

@@ -551,3 +551,30 @@ def test_stamp_tracks_patches_and_overlay(repo, checkout):
 def test_run_django_tests_stock(repo):
     proc = run_script(repo, "run-django-tests", "--target", "stock", "migrate_signals")
     assert "runtests.py exited with 0" in proc.stdout
+
+
+@pytest.fixture(scope="module")
+def test_command_repo(tmp_path_factory):
+    """A project copy with its own tests/, for scripts/test --skip-django."""
+    repo = make_repo(tmp_path_factory.mktemp("test-command") / "repo")
+    shutil.copy2(REPO / "pyproject.toml", repo / "pyproject.toml")
+    (repo / "tests").mkdir()
+    return repo
+
+
+def test_test_command_summary(test_command_repo):
+    tests = test_command_repo / "tests"
+    # No tests at all (pytest exit code 5) is not a failure.
+    proc = run_script(test_command_repo, "test", "--skip-django")
+    assert proc.stdout.splitlines()[-1] == "0 passed, 0 failed"
+    (tests / "test_a.py").write_text(
+        "import pytest\n\n"
+        "def test_ok():\n    pass\n\n"
+        "def test_ok_too():\n    pass\n\n"
+        "@pytest.mark.skip\ndef test_skipped():\n    pass\n\n"
+        "def test_broken():\n    assert False\n"
+    )
+    proc = run_script(test_command_repo, "test", "--skip-django", check=False)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[-1] == "2 passed, 1 failed"
+    (tests / "test_a.py").unlink()
