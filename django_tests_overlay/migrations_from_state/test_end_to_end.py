@@ -102,7 +102,6 @@ class EndToEndTests(TransactionTestCase):
         self.assertEqual(rows, {})
         return stand_ins, rendered
 
-    @unittest.skipIf(connection.vendor == "sqlite", "See test_migrate_sqlite().")
     def test_migrate_forwards_and_back(self):
         """
         Migrating an app from zero and back to zero sends the same statements
@@ -110,33 +109,6 @@ class EndToEndTests(TransactionTestCase):
         operations get stand-ins or rendered models.
         """
         self.assertSameMigrations()
-
-    @unittest.skipUnless(connection.vendor == "sqlite", "SQLite specific.")
-    @unittest.expectedFailure
-    def test_migrate_sqlite(self):
-        """
-        On SQLite, tables rebuilt to add or alter a column (_remake_table())
-        get their columns in a different order with stand-ins: the new column
-        first instead of last (see tests.SQLITE_COLUMN_ORDER).
-        """
-        self.assertSameMigrations()
-
-    @unittest.skipUnless(connection.vendor == "sqlite", "SQLite specific.")
-    def test_migrate_sqlite_same_objects(self):
-        """
-        On SQLite, migrating creates and drops the same tables and indexes,
-        whether operations get stand-ins or rendered models.
-        """
-        with mock.patch.object(
-            ProjectState, "models_for_schema_editor", rendered_models
-        ):
-            rendered = self.migrate_forwards_and_back()
-        stand_ins = self.migrate_forwards_and_back()
-        (rendered_schema, _), (stand_in_schema, _) = rendered[1], stand_ins[1]
-        self.assertEqual(
-            [row[:3] for row in stand_in_schema], [row[:3] for row in rendered_schema]
-        )
-        self.assertEqual(stand_ins[3], rendered[3])
 
 
 @override_settings(
