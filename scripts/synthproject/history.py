@@ -580,6 +580,7 @@ def runpython_op(st, ev, ctx):
         rows.append(f"        Model({', '.join(kws)}),")
     ctx.imports.update(imports)
     marker = f"seed-{r}-"
+    names = [seed_value(m.marker, r, i, set())[1:-1] for i in range(ROWS)]
     ctx.funcs.append(
         f"def {fn}(apps, schema_editor):\n"
         f"    Model = apps.get_model({ev.app!r}, {m.name!r})\n"
@@ -589,7 +590,17 @@ def runpython_op(st, ev, ctx):
         f"\n\n"
         f"def {rev}(apps, schema_editor):\n"
         f"    Model = apps.get_model({ev.app!r}, {m.name!r})\n"
-        f"    Model.objects.filter(name__startswith={marker!r}).delete()\n"
+        "    # Not QuerySet.delete(): the deletion collector follows reverse\n"
+        "    # relations, which can point to stale model classes in the state of a\n"
+        "    # backwards migration. The seed rows have no dependents.\n"
+        "    qn = schema_editor.quote_name\n"
+        "    table = qn(Model._meta.db_table)\n"
+        "    column = qn(Model._meta.get_field('name').column)\n"
+        "    with schema_editor.connection.cursor() as cursor:\n"
+        "        cursor.execute(\n"
+        f"            f'DELETE FROM {{table}} WHERE {{column}} IN (%s, %s, %s)',\n"
+        f"            {names!r},\n"
+        "        )\n"
     )
     return f"        migrations.RunPython({fn}, {rev}),"
 
