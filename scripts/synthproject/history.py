@@ -830,7 +830,9 @@ class Planner:
                 on_delete="SET_NULL",
                 tags=("transient",),
             )
-        elif choice == 5 and targets and m.kind != "composite":
+        elif choice == 5 and targets and m.kind not in ("composite", "unmanaged"):
+            # (an M2M on an unmanaged model gets a "managed" through table that
+            # CreateModel never creates; RenameModel of the target would fail)
             f = FieldSpec(
                 fid,
                 name,
