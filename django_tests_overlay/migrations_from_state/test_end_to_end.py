@@ -41,6 +41,9 @@ def schema_snapshot():
     return schema, rows
 
 
+MIGRATIONS = ["0001_initial", "0002_fields", "0003_data", "0004_cleanup"]
+
+
 @override_settings(
     MIGRATION_MODULES={APP_LABEL: "migrations_from_state.migrations_e2e"}
 )
@@ -109,6 +112,46 @@ class EndToEndTests(TransactionTestCase):
         operations get stand-ins or rendered models.
         """
         self.assertSameMigrations()
+
+    def collect_sql(self):
+        """
+        Collect the SQL of each migration forwards and backwards, as sqlmigrate
+        does, the database migrated to the migration before it, or to it.
+        Applying or unapplying some operations introspects the database.
+        """
+        collected = {}
+        for name in MIGRATIONS:
+            # Collecting the SQL of 0002_fields fails (with rendered models
+            # too): the statements aren't executed, and AlterUniqueTogether
+            # looks for a unique constraint on a column that an earlier
+            # operation would have renamed.
+            if name != "0002_fields":
+                loader = MigrationExecutor(connection).loader
+                migration = loader.graph.nodes[APP_LABEL, name]
+                collected[name, False] = loader.collect_sql([(migration, False)])
+            self.migrate(name)
+            if name != "0002_fields":
+                loader = MigrationExecutor(connection).loader
+                migration = loader.graph.nodes[APP_LABEL, name]
+                collected[name, True] = loader.collect_sql([(migration, True)])
+        self.migrate(None)
+        return collected
+
+    def test_sqlmigrate(self):
+        """
+        Collecting the SQL of migrations (sqlmigrate) gives the same statements
+        whether operations get stand-ins or rendered models.
+        """
+        with mock.patch.object(
+            ProjectState, "models_for_schema_editor", rendered_models
+        ):
+            rendered = self.collect_sql()
+        stand_ins = self.collect_sql()
+        self.assertEqual(len(rendered), 6)
+        for key, statements in rendered.items():
+            with self.subTest(key):
+                self.assertNotEqual(statements, [])
+                self.assertEqual(stand_ins[key], statements)
 
 
 @override_settings(
