@@ -284,17 +284,13 @@ def ensure_sdist(version):
             "--no-binary",
             ":all:",
             "--no-deps",
-            "--no-build-isolation",
             f"Django=={version}",
             "-d",
             tmp,
         ]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode:
-            # --no-build-isolation needs setuptools in that interpreter; retry
-            # the plain way.
-            cmd.remove("--no-build-isolation")
-            proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL
+        )
         downloaded = [
             p
             for p in Path(tmp).iterdir()
