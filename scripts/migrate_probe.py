@@ -33,6 +33,7 @@ import os
 import re
 import sys
 import time
+import traceback
 
 RESULT_FORMAT = 1
 
@@ -524,6 +525,30 @@ def backward_app_order(connection):
     return sorted(order, key=shipped_with_django)  # Stable: keeps the order.
 
 
+ADDRESS_RE = re.compile(r"\b0x[0-9a-fA-F]+\b")
+
+
+def describe_error(exception, normalizer):
+    """One line, without memory addresses, so that two runs can compare it."""
+    message = "%s: %s" % (type(exception).__name__, exception)
+    return normalizer.text(ADDRESS_RE.sub("0x?", message)).replace("\n", "\\n")
+
+
+def skipped_direction(reason):
+    zero = {phase: 0 for phase in (*Counters.PHASES, "total")}
+    return {
+        "error": None,
+        "skipped": reason,
+        "seconds": 0.0,
+        "cpu_seconds": 0.0,
+        "commands": [],
+        "renders": dict(zero),
+        "clones": dict(zero),
+        "statements": [],
+        "schema": [],
+    }
+
+
 def progress(label, message, started):
     print(
         "  [%s +%.1fs] %s" % (label, time.monotonic() - started, message),
@@ -583,16 +608,25 @@ def run(args):
 
                 profiler = cProfile.Profile()
                 profiler.enable()
+            error = None
             t0, cpu0 = time.perf_counter(), time.process_time()
-            for command_args in commands:
-                counters.phase = "pre_migrate"
-                call_command(
-                    "migrate",
-                    *command_args,
-                    verbosity=0,
-                    interactive=False,
-                    stdout=stdout,
-                )
+            try:
+                for command_args in commands:
+                    counters.phase = "pre_migrate"
+                    call_command(
+                        "migrate",
+                        *command_args,
+                        verbosity=0,
+                        interactive=False,
+                        stdout=stdout,
+                    )
+            except Exception as exception:
+                # A failure is a result to compare too (stock itself fails
+                # backwards on some projects): record it and carry on.
+                error = describe_error(exception, normalizer)
+                traceback.print_exc()
+                for conn in connections.all():
+                    conn.close()  # Don't snapshot through a broken transaction.
             seconds = time.perf_counter() - t0
             # This process only (not the database server): steadier than wall
             # time on a loaded machine.
@@ -603,7 +637,10 @@ def run(args):
             counters.direction = None
             entries = statement_log.stop()
             window.extend_to_now()
+            if error:
+                progress(args.label, "%s FAILED: %s" % (direction, error), started)
             return {
+                "error": error,
                 "seconds": seconds,
                 "cpu_seconds": cpu_seconds,
                 "commands": [["migrate", *command_args] for command_args in commands],
@@ -616,15 +653,21 @@ def run(args):
         progress(args.label, "forward done in %.2fs" % forward["seconds"], started)
         forward["schema"] = snapshot_schema(connection, normalizer)
 
-        apps_order = backward_app_order(connection)
-        progress(
-            args.label,
-            "backward migrate to zero (%d apps)..." % len(apps_order),
-            started,
-        )
-        backward = migrate("backward", [[app, "zero"] for app in apps_order])
-        progress(args.label, "backward done in %.2fs" % backward["seconds"], started)
-        backward["schema"] = snapshot_schema(connection, normalizer)
+        if args.forward_only or forward["error"]:
+            reason = "--forward-only" if args.forward_only else "forward failed"
+            backward = skipped_direction(reason)
+        else:
+            apps_order = backward_app_order(connection)
+            progress(
+                args.label,
+                "backward migrate to zero (%d apps)..." % len(apps_order),
+                started,
+            )
+            backward = migrate("backward", [[app, "zero"] for app in apps_order])
+            progress(
+                args.label, "backward done in %.2fs" % backward["seconds"], started
+            )
+            backward["schema"] = snapshot_schema(connection, normalizer)
 
     result["forward"] = forward
     result["backward"] = backward
@@ -649,6 +692,9 @@ def main(argv=None):
     )
     parser.add_argument(
         "--keep-db", action="store_true", help="Don't drop a recreated database."
+    )
+    parser.add_argument(
+        "--forward-only", action="store_true", help="Don't migrate back to zero."
     )
     parser.add_argument(
         "--profile",

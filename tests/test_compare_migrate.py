@@ -181,6 +181,27 @@ def test_long_changed_lines_show_where_they_differ():
     assert added.startswith("+...") and added.endswith('"x" integer)')
 
 
+def test_migrate_errors_are_compared():
+    stock, patched = fake_result(["A"]), fake_result(["A"])
+    stock["backward"]["error"] = "ValueError: Cannot query"
+    assert compare.compare_results(stock, json.loads(json.dumps(stock))) == []
+    (difference,) = compare.compare_results(stock, patched, "stock", "patched")
+    assert difference.what == "backward error"
+    assert difference.excerpt[2:] == ["-ValueError: Cannot query", "+(no error)"]
+    summaries = [
+        compare.Summary(compare.Target("stock", Path("s")), [stock]),
+        compare.Summary(
+            compare.Target("patched", Path("p")), [patched], differences=[difference]
+        ),
+    ]
+    assert summaries[1].identical("statements") is False
+    assert summaries[1].identical("schema") is True
+    table = compare.format_table(summaries, [])
+    assert table[2].split()[1:5] == ["1.00", "s", "failed", "1.00x"]
+    assert table[3].split()[1:7] == ["1.00", "s", "1.00", "s", "1.00x", "/"]
+    assert table[3].split()[7] == "-"
+
+
 def test_repeats_must_agree():
     first, second = fake_result(["A"]), fake_result(["A"])
     assert compare.check_repeats([first, second]) == []
