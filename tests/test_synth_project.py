@@ -231,7 +231,8 @@ FEATURES = [
     "db_default", "generated", "db_table", "db_comment", "owr", "abstract",
     "auth_fk", "ct_gfk", "cross_app_fk", "kind:mti", "kind:mti_cross", "kind:proxy",
     "kind:uuidpk", "kind:composite", "kind:unmanaged", "on_delete:CASCADE",
-    "on_delete:PROTECT", "on_delete:SET_NULL",
+    "on_delete:PROTECT", "on_delete:SET_NULL", "on_delete:RESTRICT",
+    "on_delete:DO_NOTHING", "on_delete:SET_DEFAULT",
 ]  # fmt: skip
 FIELD_TYPES = [
     "CharField", "TextField", "IntegerField", "BigIntegerField", "DecimalField",

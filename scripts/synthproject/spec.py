@@ -671,6 +671,11 @@ class Builder:
         self.kind_queue = list(KIND_COVERAGE)
         self.addon_queue = [a for a in ADDONS]
         self.type_queue = [cls for cls, _ in SCALAR_TYPES]
+        # every on_delete handler appears early (coverage), then random
+        self.on_delete_queue = {
+            True: ["SET_NULL", "SET_DEFAULT"],
+            False: ["PROTECT", "RESTRICT", "DO_NOTHING", "CASCADE"],
+        }
         self.features = {}  # feature -> count, for the summary
 
     # ---- helpers -------------------------------------------------------
@@ -1076,12 +1081,12 @@ class Builder:
         if nullable is None:
             nullable = rng.random() < 0.45
         if nullable:
-            on_delete = rng.choice(ON_DELETE_NULLABLE)
+            on_delete = self.pick_on_delete(True)
             kw = {"null": lit(True), "blank": lit(True)}
             if on_delete == "SET_DEFAULT":
                 kw["default"] = lit(None)
         else:
-            on_delete = rng.choice(ON_DELETE_REQUIRED)
+            on_delete = self.pick_on_delete(False)
             kw = {}
         f = self.add_relation(
             m, cls, target, self.noun_field_name(target), on_delete, kw, tags=tags
@@ -1090,6 +1095,12 @@ class Builder:
         if self.state.models[target].app != m.app:
             self.note("cross_app_fk")
         return f
+
+    def pick_on_delete(self, nullable):
+        queue = self.on_delete_queue[nullable]
+        if queue:
+            return queue.pop(0)
+        return self.rng.choice(ON_DELETE_NULLABLE if nullable else ON_DELETE_REQUIRED)
 
     def has_marker_chain(self, model):
         return self.marker_name(model) is not None
