@@ -917,26 +917,11 @@ column goes first in CREATE TABLE "new__..."; stand-ins reserve the creation
 counters of each model state's fields, and put the new column last, as migrate
 does with rendered models (the states being rendered before each operation).
 """
-TO_FIELD_RENAME_UNAPPLY = """
-ProjectState.rename_field() renames the to_field of the foreign keys pointing to
-the renamed field in place, on field instances that cloned states share. When
-unapplying, the state after the referencing model's CreateModel thus has a
-foreign key to Author.full_name although Author only has a name field in it.
-Rendered models resolve to_field lazily, and deleting the table doesn't need
-it; stand-ins resolve the relation in get_model() and raise FieldDoesNotExist:
-unapplying the CreateModel crashes.
-"""
-
 # Cases that are known to differ between stand-ins and rendered models:
 # {description: (vendors, explanation)}. On those vendors, each is an expected
 # failure of KnownDifferencesTests instead of a subtest of
 # StandInSQLTests.test_operations().
-KNOWN_DIFFERENCES = {
-    "RenameField of a field referenced by a to_field foreign key": (
-        {"sqlite", "postgresql"},
-        TO_FIELD_RENAME_UNAPPLY,
-    ),
-}
+KNOWN_DIFFERENCES = {}
 # Cases of StandInSQLTests.test_collect_sql() known to differ, likewise.
 KNOWN_COLLECT_SQL_DIFFERENCES = {
     description: ({"sqlite"}, SQLMIGRATE_COLUMN_ORDER)
