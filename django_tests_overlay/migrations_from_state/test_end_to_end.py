@@ -1,4 +1,5 @@
 import sys
+import unittest
 from unittest import mock
 
 from django.db import connection
@@ -137,6 +138,11 @@ class EndToEndTests(TransactionTestCase):
         self.migrate(None)
         return collected
 
+    @unittest.skipIf(
+        connection.vendor == "mysql",
+        "MySQL's schema editor introspects tables that collecting SQL doesn't "
+        "create, with rendered models too.",
+    )
     def test_sqlmigrate(self):
         """
         Collecting the SQL of migrations (sqlmigrate) gives the same statements

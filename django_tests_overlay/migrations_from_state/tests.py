@@ -39,11 +39,14 @@ def drop_app_tables():
     if not tables:
         return
     cascade = " CASCADE" if connection.vendor == "postgresql" else ""
-    with connection.schema_editor() as editor:
-        for table in tables:
-            editor.execute(
-                "DROP TABLE IF EXISTS %s%s" % (editor.quote_name(table), cascade)
-            )
+    # Tables may reference each other in any order (MySQL checks foreign
+    # keys on DROP TABLE).
+    with connection.constraint_checks_disabled():
+        with connection.schema_editor() as editor:
+            for table in tables:
+                editor.execute(
+                    "DROP TABLE IF EXISTS %s%s" % (editor.quote_name(table), cascade)
+                )
 
 
 def run_operations(initial_operations, operation):
