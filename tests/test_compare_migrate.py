@@ -13,7 +13,6 @@ import importlib.util
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -491,21 +490,27 @@ def test_differences_fail_the_run(tmp_path):
         capture_output=True,
         text=True,
         timeout=300,
+        # The work directory is kept on differences: keep it in tmp_path.
+        env={**os.environ, "TMPDIR": str(tmp_path)},
     )
     assert completed.returncode == 1, completed.stdout + completed.stderr
     (row,) = [
         line for line in completed.stdout.splitlines() if line.startswith("patched ")
     ]
     assert row.split()[-2:] == ["no", "yes"]
-    assert "patched: forward statements differ from stock" in completed.stdout
-    assert "patched: backward statements differ from stock" in completed.stdout
+    assert (
+        "patched: forward statements: first difference from stock" in completed.stdout
+    )
+    assert (
+        "patched: backward statements: first difference from stock" in completed.stdout
+    )
     assert '+drop table "app00_author" -- params: []' in completed.stdout
     (logs,) = [
         line for line in completed.stdout.splitlines() if line.startswith("full logs:")
     ]
     logs = Path(logs.split(":", 1)[1].strip())
+    assert logs.parent.parent == tmp_path
     assert (logs / "patched.forward.sql").exists()
-    shutil.rmtree(logs.parent)
 
 
 @needs_python312
