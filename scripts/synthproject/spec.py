@@ -650,6 +650,19 @@ def is_addable(f):
     )
 
 
+# Add-ons that must not meet on one model.  db_default + conditional unique:
+# stock Django (5.2, 6.1) defers constraint.create_sql() when CREATE TABLE has
+# parameters (a db_default) and MariaDB's create_sql() for an unsupported
+# UniqueConstraint(condition=...) is None, so migrate executes "None".
+ADDON_CONFLICTS = [{"db_default", "cond_unique"}]
+
+
+def conflicts(addon, chosen):
+    return any(
+        addon in pair and (pair - {addon}) & set(chosen) for pair in ADDON_CONFLICTS
+    )
+
+
 class Builder:
     """Builds the final State for N models over A apps."""
 
@@ -1014,15 +1027,18 @@ class Builder:
                 break
             if allowed is not None and addon not in allowed:
                 continue
-            if self.addon_applicable(addon, m, ai):
+            if self.addon_applicable(addon, m, ai) and not conflicts(addon, out):
                 self.addon_queue.remove(addon)
                 out.append(addon)
         for addon in ADDONS:
             if addon in out or (allowed is not None and addon not in allowed):
                 continue
-            if self.rng.random() < ADDON_PROB and self.addon_applicable(addon, m, ai):
+            if (
+                self.rng.random() < ADDON_PROB
+                and self.addon_applicable(addon, m, ai)
+                and not conflicts(addon, out)
+            ):
                 out.append(addon)
-        # composite pk: no M2M, no self FK (keeps things simple), no owr
         return out
 
     def add_addons(self, m, ai, allowed):
