@@ -681,6 +681,12 @@ class Planner:
             and m.mid not in exclude
         ]
 
+    def pk_family(self, mid):
+        m = self.st.models[mid]
+        while m.kind == "mti":
+            m = self.st.models[m.parent]
+        return "uuid" if m.kind == "uuidpk" else "int"
+
     def taken_names(self, m):
         """Field names used anywhere in m's MTI family, in any state (the
         final names plus every name allocated for history): a child must not
@@ -764,7 +770,13 @@ class Planner:
             if f.on_delete == "SET_NULL" and f.null:
                 variant(_on_delete="CASCADE", null=None, blank=None)
             if f.cls == "ForeignKey" and f.null and f.to not in (USER, CONTENTTYPE):
-                others = self.v1_targets(m.app, exclude=(f.to,))
+                # same primary key family (uuid -> bigint cannot be cast)
+                family = self.pk_family(f.to)
+                others = [
+                    t
+                    for t in self.v1_targets(m.app, exclude=(f.to,))
+                    if self.pk_family(t) == family
+                ]
                 if others:
                     variant(_to=self.rng.choice(others), related_name=lit("+"))
             if "db_index" not in kw:
