@@ -309,11 +309,14 @@ def test_refuses_to_overwrite(tmp_path):
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", ["initial", "history"])
-def test_makemigrations_detects_no_changes(tmp_path, django_python, shape):
+@pytest.mark.parametrize(
+    "shape, extra",
+    [("initial", []), ("history", []), ("history", ["--db-on-delete", "--seed", 3])],
+)
+def test_makemigrations_detects_no_changes(tmp_path, django_python, shape, extra):
     dest = generate(
         tmp_path / "p", "--models", 60, "--apps", 3, "--shape", shape,
-        "--runpython", 2,
+        "--runpython", 2, *extra,
     )  # fmt: skip
     manage(django_python, dest, "check", "--fail-level", "WARNING")
     proc = manage(django_python, dest, "makemigrations", "--check", "--dry-run")
