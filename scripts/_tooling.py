@@ -852,17 +852,17 @@ def format_patch_options():
     ]
 
 
-def series_commits(src, base):
+def series_commits(src, base, ref="HEAD"):
     """
-    Return (patch commits, overlay commits) of src's HEAD after base, oldest
-    first. Overlay commits must come last.
+    Return (patch commits, overlay commits) of src's ref after base, oldest
+    first, as (sha, subject) pairs. Overlay commits must come last.
     """
     log = git_out(
         "log",
         "--reverse",
         "--first-parent",
         "--format=%H %P%x00%s",
-        f"{base}..HEAD",
+        f"{base}..{ref}",
         cwd=src,
     )
     patches, overlays = [], []
@@ -872,7 +872,7 @@ def series_commits(src, base):
         if len(parents) > 1:
             raise ToolError(f"{src}: merge commit {sha[:12]} cannot be exported")
         if subject.startswith(OVERLAY_PREFIX):
-            overlays.append(sha)
+            overlays.append((sha, subject))
         elif overlays:
             raise ToolError(
                 f"{src}: commit {sha[:12]} ({subject!r}) comes after the"
@@ -880,7 +880,7 @@ def series_commits(src, base):
                 f" (git -C {src} rebase -i {base})"
             )
         else:
-            patches.append(sha)
+            patches.append((sha, subject))
     return patches, overlays
 
 
@@ -943,7 +943,7 @@ def export_patches(
         )
     if not patches:
         raise ToolError(f"{src} has no commits after {version}; nothing to export")
-    tip = patches[-1]
+    tip, _ = patches[-1]
     last_date = git_out("log", "-1", "--format=%ad", "--date=raw", tip, cwd=src)
     last_name = git_out("log", "-1", "--format=%an", tip, cwd=src)
     last_email = git_out("log", "-1", "--format=%ae", tip, cwd=src)
@@ -1141,23 +1141,9 @@ def ensure_checkout(
 
 
 def series_shas(checkout, version=DEFAULT_VERSION):
-    """(patch commit ids, overlay commit ids) on the checkout's branch."""
+    """(patch commits, overlay commits) on the checkout's branch."""
     base = git_out("rev-parse", f"refs/tags/{version}^{{commit}}", cwd=checkout)
-    log = git_out(
-        "log",
-        "--reverse",
-        "--first-parent",
-        "--format=%H %s",
-        f"{base}..refs/heads/{CHECKOUT_BRANCH}",
-        cwd=checkout,
-    )
-    patches, overlays = [], []
-    for line in log.splitlines():
-        sha, subject = line.split(" ", 1)
-        (overlays if subject.startswith(OVERLAY_PREFIX) else patches).append(
-            (sha, subject)
-        )
-    return patches, overlays
+    return series_commits(checkout, base, f"refs/heads/{CHECKOUT_BRANCH}")
 
 
 def labels_for_test_files(paths, stock_apps, covered):
