@@ -45,12 +45,10 @@ def schema_snapshot():
 MIGRATIONS = ["0001_initial", "0002_fields", "0003_data", "0004_cleanup"]
 
 
-@override_settings(
-    MIGRATION_MODULES={APP_LABEL: "migrations_from_state.migrations_e2e"}
-)
-class EndToEndTests(TransactionTestCase):
+class MigrateAppTestCase(TransactionTestCase):
+    """Drops the app's tables and forgets its applied migrations after tests."""
+
     available_apps = [APP_LABEL]
-    maxDiff = None
 
     def tearDown(self):
         drop_app_tables()
@@ -58,6 +56,13 @@ class EndToEndTests(TransactionTestCase):
             app=APP_LABEL
         ).delete()
         super().tearDown()
+
+
+@override_settings(
+    MIGRATION_MODULES={APP_LABEL: "migrations_from_state.migrations_e2e"}
+)
+class EndToEndTests(MigrateAppTestCase):
+    maxDiff = None
 
     def migrate(self, target):
         """
@@ -163,13 +168,11 @@ class EndToEndTests(TransactionTestCase):
 @override_settings(
     MIGRATION_MODULES={APP_LABEL: "migrations_from_state.migrations_e2e_to_field"}
 )
-class ToFieldRenameEndToEndTests(TransactionTestCase):
+class ToFieldRenameEndToEndTests(MigrateAppTestCase):
     """
     Unapplying a RenameField of a field that a foreign key's to_field refers
     to, along with the CreateModel of the referencing model.
     """
-
-    available_apps = [APP_LABEL]
 
     def setUp(self):
         super().setUp()
@@ -179,13 +182,6 @@ class ToFieldRenameEndToEndTests(TransactionTestCase):
         package = f"{APP_LABEL}.migrations_e2e_to_field."
         for name in [name for name in sys.modules if name.startswith(package)]:
             del sys.modules[name]
-
-    def tearDown(self):
-        drop_app_tables()
-        MigrationExecutor(connection).recorder.migration_qs.filter(
-            app=APP_LABEL
-        ).delete()
-        super().tearDown()
 
     def migrate_forwards_and_back(self):
         executor = MigrationExecutor(connection)
