@@ -276,6 +276,55 @@ def test_feature_coverage(tmp_path, seed):
     assert re.search(r"models\.Index\((Lower|Upper)\(", models)  # functional index
 
 
+CONTRIB_NEEDLES = (
+    "django.contrib",
+    "AUTH_USER_MODEL",
+    "contenttypes",
+    "ContentType",
+    "GenericForeignKey",
+)
+
+
+@pytest.mark.parametrize("shape", ["initial", "history"])
+def test_no_contrib(tmp_path, shape):
+    dest = generate(
+        tmp_path / "p", "--models", 200, "--shape", shape, "--no-contrib"
+    )  # fmt: skip
+    summary = json.loads((dest / "synth-project.json").read_text())
+    assert summary["args"]["no_contrib"] is True
+    assert "auth_fk" not in summary["features"]
+    assert "ct_gfk" not in summary["features"]
+    assert "RunPython" not in summary["operation_types"]
+    if shape == "history":
+        assert summary["operation_types"]["RenameModel"] > 0
+    settings = (dest / "synthproj" / "settings.py").read_text()
+    installed = settings.split("INSTALLED_APPS = [", 1)[1].split("]", 1)[0]
+    assert installed.split() == [f'"{app}",' for app in summary["apps"]]
+    sources = {
+        path.relative_to(dest).as_posix(): path.read_text()
+        for path in dest.rglob("*.py")
+    }
+    found = [
+        (name, needle)
+        for name, text in sources.items()
+        for needle in CONTRIB_NEEDLES
+        if needle in text
+    ]
+    assert found == []
+
+
+def test_no_contrib_leaves_other_projects_alone(tmp_path):
+    """Without --no-contrib, the project keeps the contrib apps and features."""
+    dest = generate(tmp_path / "p", "--models", 200, "--shape", "history")
+    summary = json.loads((dest / "synth-project.json").read_text())
+    assert "no_contrib" not in summary["args"]
+    assert summary["features"]["auth_fk"] and summary["features"]["ct_gfk"]
+    settings = (dest / "synthproj" / "settings.py").read_text()
+    assert '"django.contrib.contenttypes",\n    "django.contrib.auth",' in settings
+    migrations = "".join(p.read_text() for p in dest.glob("app*/migrations/0*.py"))
+    assert "('contenttypes', '0002_remove_content_type_name')" in migrations
+
+
 def test_generation_is_fast(tmp_path):
     start = time.perf_counter()
     generate(tmp_path / "p", "--models", 1000, "--shape", "history", "--runpython", 10)
@@ -311,7 +360,13 @@ def test_refuses_to_overwrite(tmp_path):
 
 @pytest.mark.parametrize(
     "shape, extra",
-    [("initial", []), ("history", []), ("history", ["--db-on-delete", "--seed", 3])],
+    [
+        ("initial", []),
+        ("history", []),
+        ("history", ["--db-on-delete", "--seed", 3]),
+        ("initial", ["--no-contrib"]),
+        ("history", ["--no-contrib"]),
+    ],
 )
 def test_makemigrations_detects_no_changes(tmp_path, django_python, shape, extra):
     dest = generate(
@@ -367,3 +422,36 @@ def test_migrate_roundtrip_sqlite(tmp_path, django_python):
     assert app_tables() == []
     proc = manage(django_python, dest, "showmigrations", *apps, db_name=db)
     assert "[X]" not in proc.stdout
+
+
+def test_migrate_no_contrib_sqlite(tmp_path, django_python):
+    dest = generate(
+        tmp_path / "p", "--models", 60, "--apps", 3, "--shape", "history",
+        "--no-contrib",
+    )  # fmt: skip
+    proc = manage(
+        django_python,
+        dest,
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.apps import apps; "
+        "print(*sorted(c.name for c in apps.get_app_configs()))",
+    )
+    apps = json.loads((dest / "synth-project.json").read_text())["apps"]
+    assert proc.stdout.split() == apps
+    db = tmp_path / "db.sqlite3"
+    manage(django_python, dest, "migrate", "-v", "0", db_name=db)
+    with sqlite3.connect(db) as conn:
+        tables = {
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
+        }
+    assert "django_migrations" in tables
+    assert not {"django_content_type", "auth_user"} & tables
+    with sqlite3.connect(db) as conn:
+        migrated = {app for (app,) in conn.execute("SELECT app FROM django_migrations")}
+    assert migrated == set(apps)

@@ -28,6 +28,11 @@ AlterModelTableComment, AlterModelOptions, AlterOrderWithRespectTo,
 AlterUniqueTogether, Add/Remove/RenameIndex, Add/RemoveConstraint and
 (``--runpython K``) reversible RunPython data migrations.
 
+``--no-contrib`` leaves django.contrib.contenttypes and django.contrib.auth out
+of INSTALLED_APPS, and with them the features that need them (FK to
+AUTH_USER_MODEL and ContentType, GenericForeignKey, the RenameModel dependency
+on contenttypes): without ``--runpython`` no migration has a RunPython.
+
 Layout of the package:
 
 * ``spec.py``    - the model description (fields, models, options) and the

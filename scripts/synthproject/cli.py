@@ -74,6 +74,14 @@ def parse_args(argv):
         help="also use DB_CASCADE / DB_SET_NULL foreign keys (Django >= 6.1 only)",
     )
     p.add_argument(
+        "--no-contrib",
+        action="store_true",
+        help="leave django.contrib.contenttypes and django.contrib.auth out of "
+        "INSTALLED_APPS, and everything that needs them (FKs to AUTH_USER_MODEL "
+        "and ContentType, GenericForeignKey): no migration then has a RunPython "
+        "unless --runpython asks for one",
+    )
+    p.add_argument(
         "--force",
         action="store_true",
         help="replace DEST if it is a project previously written by synth-project",
@@ -134,11 +142,12 @@ def generate(
     seed=0,
     db_on_delete=False,
     makemigrations_python=None,
+    contrib=True,
 ):
     """Generate into an existing empty directory; returns the summary dict."""
     if apps is None:
         apps = max(1, models // 25)
-    final, features = build_final(models, apps, seed, db_on_delete)
+    final, features = build_final(models, apps, seed, db_on_delete, contrib)
     fid_start = max(f.fid for m in final.models.values() for f in m.fields) + 1
     migrations, stats = build_migrations(final, seed, shape, runpython, fid_start)
     kinds = {}
@@ -168,6 +177,9 @@ def generate(
             app: [name for name, _ in migs] for app, migs in migrations.items()
         },
     }
+    if not contrib:
+        # Only when given: the summary of other projects stays as it was.
+        summary["args"]["no_contrib"] = True
     write_project(dest, final, migrations, "")
     if makemigrations_python:
         version = run_makemigrations(dest, final.apps, makemigrations_python)
@@ -275,6 +287,7 @@ def main(argv=None):
         args.seed,
         args.db_on_delete,
         args.makemigrations,
+        contrib=not args.no_contrib,
     )
     if not args.quiet:
         print(

@@ -253,9 +253,11 @@ class RenameModelEv(Event):
 
     def redo(self, st, ctx):
         st.models[self.mid].name = self.new
-        # contrib.contenttypes injects a RenameContentType operation after each
-        # RenameModel; backwards, it needs ContentType in the migration's state.
-        ctx.depend_on_model(CONTENTTYPE)
+        if st.contrib:
+            # contrib.contenttypes injects a RenameContentType operation after
+            # each RenameModel; backwards, it needs ContentType in the
+            # migration's state.
+            ctx.depend_on_model(CONTENTTYPE)
         return [
             R.simple_op("RenameModel", old_name=repr(self.old), new_name=repr(self.new))
         ]

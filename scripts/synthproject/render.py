@@ -431,9 +431,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 
 INSTALLED_APPS = [
-    "django.contrib.contenttypes",
-    "django.contrib.auth",
-{apps}]
+{contrib}{apps}]
 INSTALLED_APPS += [
     app.strip()
     for app in os.environ.get("SYNTH_EXTRA_APPS", "").split(",")
@@ -520,9 +518,14 @@ if __name__ == "__main__":
 '''
 
 
-def settings_source(apps):
+CONTRIB_APPS = ["django.contrib.contenttypes", "django.contrib.auth"]
+
+
+def settings_source(apps, contrib=True):
     return SETTINGS_TEMPLATE.format(
-        header=HEADER, apps="".join(f'    "{a}",\n' for a in apps)
+        header=HEADER,
+        contrib="".join(f'    "{a}",\n' for a in CONTRIB_APPS) if contrib else "",
+        apps="".join(f'    "{a}",\n' for a in apps),
     )
 
 
@@ -542,7 +545,10 @@ def write_project(dest, st, migrations, summary_json):
         executable=True,
     )
     write(os.path.join(dest, "synthproj", "__init__.py"), "")
-    write(os.path.join(dest, "synthproj", "settings.py"), settings_source(st.apps))
+    write(
+        os.path.join(dest, "synthproj", "settings.py"),
+        settings_source(st.apps, st.contrib),
+    )
     for app in st.apps:
         base = os.path.join(dest, app)
         write(os.path.join(base, "__init__.py"), "")

@@ -360,14 +360,17 @@ class ModelSpec:
 class State:
     """All models of the project, plus per-app creation order."""
 
-    def __init__(self, apps, autofield_app):
+    def __init__(self, apps, autofield_app, contrib=True):
         self.apps = list(apps)
         self.autofield_app = autofield_app
+        # False: contrib.contenttypes and contrib.auth aren't installed, and
+        # nothing refers to them.
+        self.contrib = contrib
         self.models = {}
         self.order = {a: [] for a in self.apps}
 
     def copy(self):
-        s = State(self.apps, self.autofield_app)
+        s = State(self.apps, self.autofield_app, self.contrib)
         s.models = {mid: m.copy() for mid, m in self.models.items()}
         s.order = {a: list(v) for a, v in self.order.items()}
         return s
@@ -525,6 +528,8 @@ ADDONS = [
 RESERVED_NAMES = {"id", "pk", "name", "code", "objects"}
 # hubs stay valid RunPython targets: no required relations
 HUB_EXCLUDED_ADDONS = {"owr", "ct_gfk", "o2o", "fk_cross"}
+# Need contrib.auth or contrib.contenttypes (left out by --no-contrib).
+CONTRIB_ADDONS = {"auth_fk", "ct_gfk"}
 ADDON_PROB = 0.05
 
 ON_DELETE_REQUIRED = [
@@ -666,7 +671,7 @@ def conflicts(addon, chosen):
 class Builder:
     """Builds the final State for N models over A apps."""
 
-    def __init__(self, n_models, n_apps, seed=0, db_on_delete=False):
+    def __init__(self, n_models, n_apps, seed=0, db_on_delete=False, contrib=True):
         if n_models < 1:
             raise ValueError("--models must be >= 1")
         if n_apps < 1:
@@ -678,7 +683,7 @@ class Builder:
         self.rng = random.Random(seed * 7919 + 17)
         self.apps = [f"app{i:02d}" for i in range(n_apps)]
         autofield_app = self.apps[min(1, n_apps - 1)]
-        self.state = State(self.apps, autofield_app)
+        self.state = State(self.apps, autofield_app, contrib)
         self.next_fid = 1
         self.relkeys = set()
         self.kind_queue = list(KIND_COVERAGE)
@@ -1063,6 +1068,8 @@ class Builder:
         ):
             return False
         if m.kind == "hub" and addon in HUB_EXCLUDED_ADDONS:
+            return False
+        if addon in CONTRIB_ADDONS and not self.state.contrib:
             return False
         if addon in ("fk_cross", "m2m_cross"):
             return ai > 0
@@ -1502,7 +1509,7 @@ class Builder:
             self.rng.choice(cands).kw["db_index"] = lit(True)
 
 
-def build_final(n_models, n_apps, seed=0, db_on_delete=False):
-    b = Builder(n_models, n_apps, seed, db_on_delete)
+def build_final(n_models, n_apps, seed=0, db_on_delete=False, contrib=True):
+    b = Builder(n_models, n_apps, seed, db_on_delete, contrib)
     state = b.build()
     return state, b.features
