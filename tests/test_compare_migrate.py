@@ -258,6 +258,21 @@ def test_shim_target_only_when_the_shim_exists(tmp_path, monkeypatch):
     }
 
 
+def test_synth_project_options_are_passed_on(tmp_path, monkeypatch):
+    commands = []
+    monkeypatch.setattr(
+        compare, "run", lambda command, **kwargs: commands.append(command)
+    )
+    args = compare.parse_args(["--models", "50", "--no-contrib", "--db-on-delete"])
+    project = compare.make_project(args, tmp_path, {})
+    assert project == tmp_path / "project"
+    (command,) = commands
+    assert command[-2:] == ["--db-on-delete", "--no-contrib"]
+    args = compare.parse_args(["--models", "50"])
+    compare.make_project(args, tmp_path, {})
+    assert "--no-contrib" not in commands[-1]
+
+
 # --- End to end -------------------------------------------------------------
 
 SETTINGS = """
