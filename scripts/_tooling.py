@@ -67,6 +67,16 @@ DEFAULT_LABELS = [
 ]
 POSTGRES_LABELS = ["postgres_tests"]
 DATABASES = ("sqlite", "postgresql", "mysql")
+SHIM_DIR = REPO / "shim"
+# Runs tests/runtests.py with the shim installed (scripts/run-django-tests
+# --target shim).
+SHIM_RUNTESTS = REPO / "scripts" / "shim_runtests.py"
+# The shim's own test requirements (also in shim/pyproject.toml's test extra).
+SHIM_REQUIREMENTS = {
+    "pytest>=8": "pytest",
+    "pytest-django>=4.9": "pytest_django",
+    "coverage>=7.4": "coverage",
+}
 
 # What the test venvs get besides Django itself (a minimal subset of Django's
 # tests/requirements/py3.txt that matters for the labels above and the
@@ -1045,6 +1055,32 @@ def ensure_stock(version=DEFAULT_VERSION):
     return dest
 
 
+def ensure_shim_tree(version=DEFAULT_VERSION):
+    """
+    Return REPO/build/shim-X.Y.Z: the pristine release with
+    django_tests_overlay/ copied into tests/, for testing the shim with
+    stock Django. The overlay is copied afresh on each call.
+    """
+    dest = BUILD_DIR / f"shim-{version}"
+    if not (dest / "tests" / "runtests.py").exists():
+        stock = ensure_stock(version)
+        info(f"Copying {stock} to {dest} ...")
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(stock, dest, symlinks=True)
+    for rel in overlay_files(OVERLAY_DIR):
+        target = dest / "tests" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(OVERLAY_DIR / rel, target)
+    return dest
+
+
+def shim_overlay_labels(version=DEFAULT_VERSION, covered=()):
+    """Labels for the overlay's tests in a shim tree."""
+    stock_apps = {path.name for path in (stock_dir(version) / "tests").iterdir()}
+    return labels_for_test_files(overlay_files(OVERLAY_DIR), stock_apps, list(covered))
+
+
 def checkout_has_local_work(checkout, stamp):
     """
     Describe work in a managed checkout that re-creating it would destroy
@@ -1243,31 +1279,39 @@ def venv_probe(python, modules, src):
     return proc.returncode == 0
 
 
-def ensure_venv(name, src, db):
+def python_version(python):
+    proc = subprocess.run(
+        [str(python), "-c", "import sys; print(*sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return tuple(int(part) for part in proc.stdout.split())
+
+
+def ensure_venv(name, src, db, base_python=None, shim=False):
     """
-    Return the Python of REPO/.venvs/<name>, a Python >= 3.12 virtualenv with
-    Django installed editable from src and the test requirements for db.
+    Return the Python of REPO/.venvs/<name>, a virtualenv of base_python
+    (default: a Python >= 3.12) with Django installed editable from src, the
+    test requirements for db and, with shim=True, REPO/shim installed
+    editable.
     """
     venv = VENVS_DIR / name
     python = venv_python(venv)
     src = Path(src).resolve()
     requirements = requirements_for(db)
-    ok = (
-        python.exists()
-        and subprocess.run(
-            [str(python), "-c", "import sys; assert sys.version_info >= (3, 12)"],
-            capture_output=True,
-        ).returncode
-        == 0
-    )
+    if shim:
+        requirements = {**requirements, **SHIM_REQUIREMENTS}
+    base = base_python or find_python()
+    ok = python.exists() and python_version(python) == python_version(base)
     if not ok:
         if venv.exists():
             shutil.rmtree(venv)
-        base = find_python()
         info(f"Creating virtualenv {venv} with {base}")
         VENVS_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run([base, "-m", "venv", str(venv)], check=True)
-    if venv_probe(python, list(requirements.values()), src):
+    shim_ok = not shim or venv_probe_shim(python)
+    if shim_ok and venv_probe(python, list(requirements.values()), src):
         return python
     missing = [
         req
@@ -1281,9 +1325,33 @@ def ensure_venv(name, src, db):
         pip_install(python, ["--editable", str(src)], f"Django from {src}")
         if not dirty_before:
             restore_egg_info(src)
-    if not venv_probe(python, list(requirements.values()), src):
+    if not shim_ok:
+        pip_install(
+            python, ["--no-deps", "--editable", str(SHIM_DIR)], f"the shim {SHIM_DIR}"
+        )
+    if not venv_probe(python, list(requirements.values()), src) or (
+        shim and not venv_probe_shim(python)
+    ):
         raise ToolError(f"{venv} is still incomplete after installing; delete it")
     return python
+
+
+def venv_probe_shim(python):
+    """True when `python` imports modelstate_migrate from REPO/shim."""
+    proc = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import modelstate_migrate, os, sys; "
+            "assert os.path.realpath(modelstate_migrate.__file__)"
+            ".startswith(os.path.realpath(sys.argv[1]))",
+            str(SHIM_DIR / "src"),
+        ],
+        cwd="/",
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        capture_output=True,
+    )
+    return proc.returncode == 0
 
 
 def venv_probe_module(python, module):
@@ -1467,7 +1535,10 @@ def parse_unittest_output(lines, returncode):
 
 
 def run_runtests(python, tree, db, target, labels, parallel=2, extra_args=()):
-    """Run tree/tests/runtests.py; return (returncode, TestCounts)."""
+    """
+    Run tree/tests/runtests.py (through SHIM_RUNTESTS for target "shim");
+    return (returncode, TestCounts).
+    """
     ensure_database(db)
     module, settings_dir = settings_module(db, target)
     env = dict(os.environ)
@@ -1477,6 +1548,7 @@ def run_runtests(python, tree, db, target, labels, parallel=2, extra_args=()):
     env["PYTHONUNBUFFERED"] = "1"
     cmd = [
         str(python),
+        *([str(SHIM_RUNTESTS)] if target == "shim" else []),
         "runtests.py",
         f"--settings={module}",
         f"--parallel={parallel}",

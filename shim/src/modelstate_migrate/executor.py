@@ -25,9 +25,14 @@ detecting_soft_applied = contextvars.ContextVar(
 
 def wrap_executor_migrate(migrate_method):
     @functools.wraps(migrate_method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self, targets, plan=None, state=None, *args, **kwargs):
+        if state is not None:
+            # The migrate command hands over a clone of the state it rendered
+            # for pre_migrate receivers. Changes to a rendered state re-render
+            # models; the executor renders only what is asked for.
+            del state.apps
         with render_on_demand():
-            return migrate_method(self, *args, **kwargs)
+            return migrate_method(self, targets, plan, state, *args, **kwargs)
 
     return wrapper
 

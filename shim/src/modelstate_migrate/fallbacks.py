@@ -84,9 +84,10 @@ def running_operation():
     frame = sys._getframe(1)
     while frame is not None and migration is None:
         instance = frame.f_locals.get("self")
-        if operation is None and isinstance(instance, Operation):
+        # type(), not isinstance(): a lazy object's __class__ would evaluate it.
+        if operation is None and issubclass(type(instance), Operation):
             operation = instance
-        elif isinstance(instance, Migration):
+        elif issubclass(type(instance), Migration):
             migration = instance
         frame = frame.f_back
     return operation, migration

@@ -11,7 +11,7 @@ executor.py hand it states whose apps are something else:
 - detect_soft_applied() inspects a StandInStateView;
 - while migrate runs (render_on_demand()), state.apps is a lazy registry that
   renders the state's models on first use (RunPython, custom operations,
-  signal receivers), and clones don't copy rendered models.
+  signal receivers).
 """
 
 import contextvars
@@ -83,6 +83,8 @@ class StateView:
         object.__setattr__(self, "state", state)
 
     def __getattr__(self, name):
+        if name == "state":  # Not set yet, e.g. while unpickling.
+            raise AttributeError(name)
         return getattr(self.state, name)
 
     def __setattr__(self, name, value):
@@ -184,21 +186,6 @@ def wrap_reload_models(reload_models):
     return wrapper
 
 
-def wrap_project_state_clone(clone):
-    def wrapper(self):
-        if not rendering_on_demand.get() or "apps" not in self.__dict__:
-            return clone(self)
-        # While migrate runs, a clone renders its own models when asked to
-        # rather than copying (and then re-rendering on each change) these.
-        apps = self.__dict__.pop("apps")
-        try:
-            return clone(self)
-        finally:
-            self.__dict__["apps"] = apps
-
-    return wrapper
-
-
 def wrap_model_state_clone(clone):
     def wrapper(self):
         model_state = clone(self)
@@ -222,7 +209,6 @@ def patch(patcher):
     patcher.wrap(ProjectState, "remove_model", wrap_remove_model)
     patcher.wrap(ProjectState, "reload_model", wrap_reload_model)
     patcher.wrap(ProjectState, "reload_models", wrap_reload_models)
-    patcher.wrap(ProjectState, "clone", wrap_project_state_clone)
     # Set by reserve_field_creation_counters().
     patcher.add(ModelState, "field_creation_counter", None)
     patcher.wrap(ModelState, "clone", wrap_model_state_clone)
