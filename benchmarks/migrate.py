@@ -31,11 +31,14 @@ class MigrateBenchmark:
         return support.setup_cache()
 
     def setup(self, cache_dir, models, shape):
+        self.workspace = None
         support.skip_unless_enabled(models)
         self.workspace = support.Workspace(cache_dir, models, shape)
 
     def teardown(self, cache_dir, models, shape):
-        self.workspace.drop()
+        # asv tears down skipped benchmarks too.
+        if self.workspace:
+            self.workspace.drop()
 
 
 class MigrateFromZero(MigrateBenchmark):

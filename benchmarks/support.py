@@ -12,6 +12,8 @@ Environment variables (asv passes the caller's environment through):
   for smoke runs, whose results are never kept (the dashboard needs stable
   parameters).
 - BENCH_PYTHON: the interpreter that runs the driver (default: asv's).
+- BENCH_PROJECTS_DIR: where generated projects are kept (default:
+  REPO/.asv/projects).
 """
 
 import hashlib
@@ -31,7 +33,6 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = REPO / "scripts"
 DRIVER = Path(__file__).resolve().with_name("driver.py")
 GENERATOR = SCRIPTS / "synthproject"
-PROJECTS_DIR = REPO / ".asv" / "projects"
 
 DEFAULT_SIZES = [100, 500, 1000]
 SHAPES = ["initial", "history"]
@@ -87,7 +88,8 @@ def ensure_project(models, shape):
     byte-identical for the same generator (scripts/synthproject), whose
     digest is in the path.
     """
-    project = PROJECTS_DIR / generator_digest() / f"m{models}-{shape}"
+    projects = os.environ.get("BENCH_PROJECTS_DIR") or REPO / ".asv" / "projects"
+    project = Path(projects) / generator_digest() / f"m{models}-{shape}"
     if (project / "synth-project.json").exists():
         return project
     if str(SCRIPTS) not in sys.path:
