@@ -16,6 +16,11 @@ from .stand_ins import StandInModels, field_class_can_stand_in
 from .verify import running_stock
 
 reporter = contextvars.ContextVar("modelstate_migrate_fallback_reporter", default=None)
+# True while a built-in schema operation runs (see operations.py): they report
+# their own fallbacks.
+running_schema_operation = contextvars.ContextVar(
+    "modelstate_migrate_running_schema_operation", default=False
+)
 
 
 class Reporter:
@@ -52,13 +57,15 @@ def why_rendered(model_state):
         if isinstance(base, type) and issubclass(base, models.Model):
             if base is not models.Model:
                 return "it inherits from the model class %s" % class_path(base)
-    for name, field in model_state.fields.items():
-        if not field_class_can_stand_in(type(field)):
-            return (
-                "its field %r (%s) has its own contribute_to_class() or "
-                "contribute_to_related_class()" % (name, class_path(type(field)))
-            )
-    return "it can't be represented by a stand-in"
+    name, field = next(
+        (name, field)
+        for name, field in model_state.fields.items()
+        if not field_class_can_stand_in(type(field))
+    )
+    return (
+        "its field %r (%s) has its own contribute_to_class() or "
+        "contribute_to_related_class()" % (name, class_path(type(field)))
+    )
 
 
 def report_model(registry, model_key):
@@ -79,13 +86,20 @@ def report_schema_editor(schema_editor):
 
 
 def running_operation():
-    """Return the migration operation being applied or unapplied, if any."""
+    """
+    Return the operation whose database_forwards() or database_backwards() is
+    running, and its migration, if any.
+    """
     operation = migration = None
     frame = sys._getframe(1)
     while frame is not None and migration is None:
         instance = frame.f_locals.get("self")
         # type(), not isinstance(): a lazy object's __class__ would evaluate it.
-        if operation is None and issubclass(type(instance), Operation):
+        if (
+            operation is None
+            and frame.f_code.co_name in ("database_forwards", "database_backwards")
+            and issubclass(type(instance), Operation)
+        ):
             operation = instance
         elif issubclass(type(instance), Migration):
             migration = instance
@@ -93,21 +107,24 @@ def running_operation():
     return operation, migration
 
 
-def report_render(state):
-    if (report := reporter.get()) and not running_stock.get():
+def report_apps_use():
+    """Report an operation other than Django's schema ones using state.apps."""
+    if (
+        (report := reporter.get())
+        and not running_stock.get()
+        and not running_schema_operation.get()
+    ):
         operation, migration = running_operation()
-        if operation is None:
-            return
-        where = "%s.%s" % (migration.app_label, migration.name) if migration else ""
-        report(
-            "rendered %d models for %s (%s) in %s."
-            % (
-                len(state.models),
-                operation.__class__.__name__,
-                class_path(type(operation)),
-                where,
+        if operation is not None:
+            report(
+                "%s (%s) in %s.%s gets rendered models."
+                % (
+                    type(operation).__name__,
+                    class_path(type(operation)),
+                    migration.app_label,
+                    migration.name,
+                )
             )
-        )
 
 
 def wrap_get_or_create(get_or_create):

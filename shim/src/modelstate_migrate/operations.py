@@ -6,13 +6,13 @@ are, given states whose apps are the models for the schema editor: stand-ins
 for Django's schema editors, rendered models for others.
 """
 
-import contextvars
 import functools
 import importlib
 
 from django.db.migrations.operations import fields, models
 from django.db.migrations.operations.base import Operation
 
+from .fallbacks import running_schema_operation
 from .state import SchemaEditorStateView, unwrap
 from .verify import running_stock, verify_operation
 
@@ -23,11 +23,6 @@ OPTIONAL_OPERATION_MODULES = [
 ]
 DATABASE_METHODS = ("database_forwards", "database_backwards")
 
-# True while a wrapped method runs, e.g. RenameModel.database_backwards()
-# calling database_forwards(): the outermost call verifies.
-running_wrapped = contextvars.ContextVar(
-    "modelstate_migrate_running_wrapped", default=False
-)
 
 
 def operation_modules():
@@ -65,11 +60,13 @@ def wrap_database_method(method, verify):
         if running_stock.get():
             return method(self, app_label, schema_editor, from_state, to_state)
         from_state, to_state = unwrap(from_state), unwrap(to_state)
-        if verify and not running_wrapped.get():
+        # E.g. RenameModel.database_backwards() calls database_forwards(): the
+        # outermost call verifies.
+        if verify and not running_schema_operation.get():
             verify_operation(
                 method, self, app_label, schema_editor, from_state, to_state
             )
-        token = running_wrapped.set(True)
+        token = running_schema_operation.set(True)
         try:
             return method(
                 self,
@@ -79,7 +76,7 @@ def wrap_database_method(method, verify):
                 SchemaEditorStateView(to_state, schema_editor),
             )
         finally:
-            running_wrapped.reset(token)
+            running_schema_operation.reset(token)
 
     return wrapper
 

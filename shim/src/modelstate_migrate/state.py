@@ -52,6 +52,7 @@ class StateAppsDescriptor:
     def __get__(self, state, owner=None):
         if state is None:
             return self
+        fallbacks.report_apps_use()
         try:
             return state.__dict__["apps"]
         except KeyError:
@@ -64,7 +65,6 @@ class StateAppsDescriptor:
         try:
             return state.__dict__["apps"]
         except KeyError:
-            fallbacks.report_render(state)
             apps = state.__dict__["apps"] = self.render(state)
             return apps
 

@@ -1,0 +1,152 @@
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.state import ProjectState
+from django.test import TransactionTestCase
+
+from modelstate_migrate.state import render_on_demand
+
+from .utils import counting_renders, migrate, schema, stock_django
+
+
+class MigrateTests(TransactionTestCase):
+    available_apps = ["modelstate_migrate", "tests.testapp", "tests.fallbackapp"]
+
+    def setUp(self):
+        migrate("testapp", "zero")
+        migrate("fallbackapp", "zero")
+
+    def tearDown(self):
+        migrate("testapp")
+        migrate("fallbackapp")
+
+    def migrate_forwards_and_back(self, app_label):
+        forwards, _ = migrate(app_label)
+        migrated = schema()
+        backwards, _ = migrate(app_label, "zero")
+        return forwards, migrated, backwards, schema()
+
+    def test_same_sql_and_schema_as_stock(self):
+        """
+        Migrating forwards and back sends the statements stock Django sends
+        and leaves the same schema.
+        """
+        for app_label in ["testapp", "fallbackapp"]:
+            with self.subTest(app_label=app_label):
+                with stock_django():
+                    stock = self.migrate_forwards_and_back(app_label)
+                shim = self.migrate_forwards_and_back(app_label)
+                self.assertEqual(shim, stock)
+                self.assertNotEqual(shim[0], [])
+
+    def test_schema_migrations_render_no_models(self):
+        """
+        Schema operations don't render models; RunPython renders the state
+        when its function asks for models.
+        """
+        executor = MigrationExecutor(connection)
+        with counting_renders() as rendered:
+            executor.migrate([("testapp", "0001_initial")])
+        self.assertEqual(rendered, [])
+        executor.loader.build_graph()
+        with counting_renders() as rendered:
+            executor.migrate([("testapp", "0002_changes")])
+        self.assertIn("Book", rendered)
+        with stock_django(), counting_renders() as rendered:
+            executor.loader.build_graph()
+            executor.migrate([("testapp", None)])
+        self.assertNotEqual(rendered, [])
+
+    def test_executor_renders_a_given_state_on_demand(self):
+        """
+        The executor drops the rendered models of the state it's given
+        rather than re-rendering them after each change.
+        """
+        executor = MigrationExecutor(connection)
+        state = ProjectState(real_apps=executor.loader.unmigrated_apps)
+        state.apps
+        with counting_renders() as rendered:
+            executor.migrate([("testapp", "0001_initial")], state=state)
+        self.assertEqual(rendered, [])
+
+    def test_fake_initial(self):
+        """migrate --fake-initial detects the tables with stand-ins."""
+        migrate("testapp", "0001")
+        migrate("testapp", "zero", fake=True)
+        executor = MigrationExecutor(connection)
+        with counting_renders() as rendered:
+            executor.migrate([("testapp", "0001_initial")], fake_initial=True)
+        self.assertEqual(rendered, [])
+        self.assertIn(("testapp", "0001_initial"), executor.recorder.applied_migrations())
+        _, output = migrate("testapp", "zero", fake=True, verbosity=1)
+        _, output = migrate("testapp", "0001", fake_initial=True, verbosity=1)
+        self.assertIn("Applying testapp.0001_initial... FAKED", output)
+
+    def test_no_render_progress(self):
+        """Applying migrations doesn't say it renders model states."""
+        _, output = migrate("testapp", verbosity=1)
+        self.assertNotIn("Rendering model states", output)
+        _, output = migrate("testapp", "zero", verbosity=1)
+        self.assertIn("Rendering model states... DONE", output)
+
+    def test_fallbacks_at_verbosity_2(self):
+        """migrate -v 2 says where models are rendered, and why."""
+        _, output = migrate("fallbackapp", verbosity=2)
+        self.assertIn(
+            "modelstate_migrate: rendered fallbackapp.note instead of using a "
+            "stand-in: its field 'tag' (tests.fallbackapp.fields.TaggedField) has "
+            "its own contribute_to_class() or contribute_to_related_class().",
+            output,
+        )
+        self.assertIn(
+            "modelstate_migrate: TouchTable (tests.fallbackapp.operations.TouchTable) "
+            "in fallbackapp.0001_initial gets rendered models.",
+            output,
+        )
+        self.assertNotIn("CreateModel", output)
+        _, output = migrate("testapp", verbosity=2)
+        self.assertIn(
+            "modelstate_migrate: RunPython "
+            "(django.db.migrations.operations.special.RunPython) in "
+            "testapp.0002_changes gets rendered models.",
+            output,
+        )
+        _, output = migrate("testapp", "zero", verbosity=1)
+        self.assertNotIn("modelstate_migrate", output)
+
+    def test_sqlmigrate(self):
+        """sqlmigrate shows what stock Django shows."""
+        for name in ["0001", "0003"]:
+            with self.subTest(name=name):
+                with stock_django():
+                    stock = call_command("sqlmigrate", "testapp", name)
+                self.assertEqual(call_command("sqlmigrate", "testapp", name), stock)
+
+    def test_sqlmigrate_shows_what_migrate_runs(self):
+        """
+        On SQLite, stock sqlmigrate orders the columns of a table rebuilt by a
+        migration's first operation unlike stock migrate. The shim's
+        sqlmigrate shows what migrate runs (a known difference, README.md).
+        """
+        migrate("testapp", "0001")
+        with stock_django():
+            statements, _ = migrate("testapp", "0002")
+            stock_sqlmigrate = call_command("sqlmigrate", "testapp", "0002")
+        rebuild = next(sql for sql in statements if "new__testapp_author" in sql)
+        self.assertNotIn(rebuild, stock_sqlmigrate)
+        self.assertIn(rebuild, call_command("sqlmigrate", "testapp", "0002"))
+
+    def test_lazy_apps_render_once(self):
+        """Within migrate, a state's apps render when used, once."""
+        executor = MigrationExecutor(connection)
+        state = executor.loader.project_state(("testapp", "0003_rename"))
+        with render_on_demand(), counting_renders() as rendered:
+            lazy_apps = state.apps
+            self.assertEqual(rendered, [])
+            book = lazy_apps.get_model("testapp", "Book")
+            self.assertNotEqual(rendered, [])
+            self.assertIs(state.apps, state.__dict__["apps"])
+            self.assertIs(state.apps.get_model("testapp", "Book"), book)
+        del state.apps
+        del state.apps  # Deleting unrendered apps does nothing.
+        self.assertIsNot(state.apps.get_model("testapp", "Book"), book)
