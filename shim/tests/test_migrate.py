@@ -1,4 +1,3 @@
-from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import ProjectState
@@ -6,7 +5,7 @@ from django.test import TransactionTestCase
 
 from modelstate_migrate.state import render_on_demand
 
-from .utils import counting_renders, migrate, schema, stock_django
+from .utils import counting_renders, migrate, schema, sqlmigrate, stock_django
 
 
 class MigrateTests(TransactionTestCase):
@@ -119,8 +118,8 @@ class MigrateTests(TransactionTestCase):
         for name in ["0001", "0003"]:
             with self.subTest(name=name):
                 with stock_django():
-                    stock = call_command("sqlmigrate", "testapp", name)
-                self.assertEqual(call_command("sqlmigrate", "testapp", name), stock)
+                    stock = sqlmigrate("testapp", name)
+                self.assertEqual(sqlmigrate("testapp", name), stock)
 
     def test_sqlmigrate_shows_what_migrate_runs(self):
         """
@@ -131,10 +130,10 @@ class MigrateTests(TransactionTestCase):
         migrate("testapp", "0001")
         with stock_django():
             statements, _ = migrate("testapp", "0002")
-            stock_sqlmigrate = call_command("sqlmigrate", "testapp", "0002")
+            stock_sqlmigrate = sqlmigrate("testapp", "0002")
         rebuild = next(sql for sql in statements if "new__testapp_author" in sql)
         self.assertNotIn(rebuild, stock_sqlmigrate)
-        self.assertIn(rebuild, call_command("sqlmigrate", "testapp", "0002"))
+        self.assertIn(rebuild, sqlmigrate("testapp", "0002"))
 
     def test_lazy_apps_render_once(self):
         """Within migrate, a state's apps render when used, once."""

@@ -1,3 +1,4 @@
+import datetime
 from contextlib import contextmanager
 from io import StringIO
 from unittest import mock
@@ -7,6 +8,24 @@ from django.db import connection
 from django.db.migrations.state import ModelState
 
 import modelstate_migrate
+from modelstate_migrate.stand_ins import StandInModels
+
+# What auto_now_add fields' defaults read while migrating.
+NOW = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+
+
+@contextmanager
+def wrong_stand_ins():
+    """Stand-ins whose Author model has the wrong table name."""
+    build = StandInModels._build
+
+    def build_wrongly(self, model):
+        build(self, model)
+        if model._meta.model_name == "author":
+            model._meta.db_table += "_wrong"
+
+    with mock.patch.object(StandInModels, "_build", build_wrongly):
+        yield
 
 
 @contextmanager
@@ -47,9 +66,17 @@ def migrate(*args, **options):
 
     stdout = StringIO()
     options.setdefault("verbosity", 0)
-    with connection.execute_wrapper(record):
+    with (
+        connection.execute_wrapper(record),
+        mock.patch("django.utils.timezone.now", return_value=NOW),
+    ):
         call_command("migrate", *args, stdout=stdout, **options)
     return statements, stdout.getvalue()
+
+
+def sqlmigrate(*args):
+    with mock.patch("django.utils.timezone.now", return_value=NOW):
+        return call_command("sqlmigrate", *args)
 
 
 def schema():

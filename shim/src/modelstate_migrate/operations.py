@@ -62,12 +62,13 @@ def wrap_database_method(method, verify):
         from_state, to_state = unwrap(from_state), unwrap(to_state)
         # E.g. RenameModel.database_backwards() calls database_forwards(): the
         # outermost call verifies.
-        if verify and not running_schema_operation.get():
-            verify_operation(
-                method, self, app_label, schema_editor, from_state, to_state
-            )
+        verify_here = verify and not running_schema_operation.get()
         token = running_schema_operation.set(True)
         try:
+            if verify_here:
+                verify_operation(
+                    method, self, app_label, schema_editor, from_state, to_state
+                )
             return method(
                 self,
                 app_label,

@@ -79,10 +79,24 @@ def collect_sql(method, operation, app_label, schema_editor, from_state, to_stat
     return editor.collected_sql
 
 
-def unrendered_clone(state):
-    clone = state.clone()
-    clone.__dict__.pop("apps", None)
-    return clone
+def rendered_clones(method, from_state, to_state):
+    """
+    Return clones of from_state and to_state rendered as stock migrate has
+    them: the state before the operation first, so that the fields of models
+    the operation changes are newer in the state after it (fields order
+    columns by creation).
+    """
+    from_state, to_state = from_state.clone(), to_state.clone()
+    for state in (from_state, to_state):
+        del state.apps
+    before, after = (
+        (to_state, from_state)
+        if method.__name__ == "database_backwards"
+        else (from_state, to_state)
+    )
+    before.apps.get_models()
+    after.apps.get_models()
+    return from_state, to_state
 
 
 def verify_operation(method, operation, app_label, schema_editor, from_state, to_state):
@@ -97,8 +111,7 @@ def verify_operation(method, operation, app_label, schema_editor, from_state, to
                 operation,
                 app_label,
                 schema_editor,
-                unrendered_clone(from_state),
-                unrendered_clone(to_state),
+                *rendered_clones(method, from_state, to_state),
             )
         stand_in_sql = collect_sql(
             method,

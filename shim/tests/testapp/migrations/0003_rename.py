@@ -1,4 +1,4 @@
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -8,4 +8,7 @@ class Migration(migrations.Migration):
         migrations.RenameModel("Publisher", "Press"),
         migrations.RemoveField("author", "age"),
         migrations.AlterModelTable("book", "testapp_books"),
+        migrations.AddField(
+            "book", "created", models.DateTimeField(auto_now_add=True)
+        ),
     ]
