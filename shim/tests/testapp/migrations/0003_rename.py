@@ -11,4 +11,5 @@ class Migration(migrations.Migration):
         migrations.AddField(
             "book", "created", models.DateTimeField(auto_now_add=True)
         ),
+        migrations.AddField("book", "updated", models.DateField(auto_now=True)),
     ]

@@ -50,7 +50,8 @@ class Command(BaseCommand):
             help='The database to generate SQL for. Defaults to "default".',
         )
 
-    def handle(self, *app_labels, **options):
+    def handle(self, **options):
+        app_labels = options["app_label"]
         if not modelstate_migrate.django_version_is_supported():
             raise CommandError(modelstate_migrate.unsupported_version_message())
         connection = connections[options["database"]]
@@ -79,7 +80,7 @@ class Command(BaseCommand):
         finally:
             if not was_installed:
                 modelstate_migrate.uninstall()
-        return self.report(reported, stock, stand_ins)
+        return self.report(reported, stock, stand_ins, options["verbosity"])
 
     def collect(self, loader, plan, path):
         """
@@ -135,7 +136,7 @@ class Command(BaseCommand):
             sys.stderr.write("\n")
         sys.stderr.flush()
 
-    def report(self, migrations, stock, stand_ins):
+    def report(self, migrations, stock, stand_ins, verbosity):
         counts = {IDENTICAL: 0, DIFFERS: 0, FELL_BACK: 0}
         for migration in migrations:
             for direction in ("forwards", "backwards"):
@@ -160,7 +161,7 @@ class Command(BaseCommand):
                         self.stdout.write("   %s" % message.strip())
                 else:
                     counts[IDENTICAL] += 1
-                    if self.verbosity >= 2:
+                    if verbosity >= 2:
                         self.stdout.write("%s: %s" % (label, IDENTICAL))
         self.stdout.write(
             "%d migrations, forwards and backwards: %d identical, %d fell back to "
