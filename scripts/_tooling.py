@@ -68,9 +68,15 @@ DEFAULT_LABELS = [
 POSTGRES_LABELS = ["postgres_tests"]
 DATABASES = ("sqlite", "postgresql", "mysql")
 SHIM_DIR = REPO / "shim"
+# The stand-in logic the series adds to Django, and the shim's copy of it.
+SERIES_STAND_INS = "django/db/migrations/stand_ins.py"
+SHIM_STAND_INS = SHIM_DIR / "src" / "modelstate_migrate" / "stand_ins.py"
 # Runs tests/runtests.py with the shim installed (scripts/run-django-tests
 # --target shim).
 SHIM_RUNTESTS = REPO / "scripts" / "shim_runtests.py"
+# Django releases the shim is tested on by scripts/test, each with a Python
+# (major, minor) it supports; tox.ini has the full matrix.
+SHIM_DJANGO_MATRIX = [("5.2.19", (3, 11)), ("6.0.10", (3, 12)), ("6.1.3", (3, 12))]
 # The shim's own test requirements (also in shim/pyproject.toml's test extra).
 SHIM_REQUIREMENTS = {
     "pytest>=8": "pytest",
@@ -274,6 +280,19 @@ def find_python(min_version=(3, 12)):
         "no Python >= %s found (tried %s); set MODELSTATE_PYTHON"
         % (".".join(map(str, min_version)), ", ".join(c for c in candidates if c))
     )
+
+
+def find_python_version(version):
+    """Find a Python of exactly version (major, minor): pyenv's, or on PATH."""
+    pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    candidates = sorted(
+        Path(pyenv_root, "versions").glob("%d.%d.*/bin/python" % version), reverse=True
+    )
+    found = shutil.which("python%d.%d" % version)
+    for candidate in [*candidates, *([found] if found else [])]:
+        if python_version(candidate) == tuple(version):
+            return str(candidate)
+    raise ToolError("no Python %d.%d found (pyenv or PATH)" % tuple(version))
 
 
 def ensure_sdist(version):
@@ -1534,10 +1553,13 @@ def parse_unittest_output(lines, returncode):
     )
 
 
-def run_runtests(python, tree, db, target, labels, parallel=2, extra_args=()):
+def run_runtests(
+    python, tree, db, target, labels, parallel=2, extra_args=(), coverage_file=None
+):
     """
     Run tree/tests/runtests.py (through SHIM_RUNTESTS for target "shim");
-    return (returncode, TestCounts).
+    return (returncode, TestCounts). With coverage_file, measure the shim's
+    line coverage into it (coverage's parallel mode: coverage_file.*).
     """
     ensure_database(db)
     module, settings_dir = settings_module(db, target)
@@ -1546,8 +1568,16 @@ def run_runtests(python, tree, db, target, labels, parallel=2, extra_args=()):
     env["PYTHONPATH"] = str(settings_dir) if settings_dir else ""
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["PYTHONUNBUFFERED"] = "1"
+    measure = []
+    if coverage_file:
+        # By environment so that the test processes runtests.py starts use the
+        # same settings (rather than tests/.coveragerc).
+        env["COVERAGE_RCFILE"] = str(SHIM_DIR / "pyproject.toml")
+        env["COVERAGE_FILE"] = str(coverage_file)
+        measure = ["-m", "coverage", "run", "--parallel-mode"]
     cmd = [
         str(python),
+        *measure,
         *([str(SHIM_RUNTESTS)] if target == "shim" else []),
         "runtests.py",
         f"--settings={module}",

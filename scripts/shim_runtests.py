@@ -14,9 +14,8 @@ import sys
 import unittest
 
 import django
-from django.test.runner import DiscoverRunner, iter_test_cases
-
 import modelstate_migrate
+from django.test.runner import DiscoverRunner, iter_test_cases
 
 EXPECTED_FAILURES = {
     "migrations.test_executor.ExecutorTests.test_process_callback": (

@@ -2,7 +2,6 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import ProjectState
 from django.test import TransactionTestCase
-
 from modelstate_migrate.state import render_on_demand
 
 from .utils import counting_renders, migrate, schema, sqlmigrate, stock_django
@@ -76,7 +75,9 @@ class MigrateTests(TransactionTestCase):
         with counting_renders() as rendered:
             executor.migrate([("testapp", "0001_initial")], fake_initial=True)
         self.assertEqual(rendered, [])
-        self.assertIn(("testapp", "0001_initial"), executor.recorder.applied_migrations())
+        self.assertIn(
+            ("testapp", "0001_initial"), executor.recorder.applied_migrations()
+        )
         _, output = migrate("testapp", "zero", fake=True, verbosity=1)
         _, output = migrate("testapp", "0001", fake_initial=True, verbosity=1)
         self.assertIn("Applying testapp.0001_initial... FAKED", output)

@@ -4,7 +4,6 @@ from django.db import connection, models
 from django.db.backends.sqlite3.schema import DatabaseSchemaEditor
 from django.db.migrations.state import ModelState, ProjectState
 from django.test import SimpleTestCase, TransactionTestCase
-
 from modelstate_migrate.fallbacks import why_rendered
 from modelstate_migrate.state import StateAppsDescriptor, StateView
 
@@ -66,9 +65,7 @@ class ThirdPartySchemaEditorTests(TransactionTestCase):
         Operations pass rendered models to schema editors that aren't
         Django's, and say so at verbosity 2; the SQL is stock Django's.
         """
-        with mock.patch.object(
-            connection, "SchemaEditorClass", ThirdPartySchemaEditor
-        ):
+        with mock.patch.object(connection, "SchemaEditorClass", ThirdPartySchemaEditor):
             with stock_django():
                 stock, _ = migrate("testapp")
                 migrate("testapp", "zero")

@@ -7,7 +7,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 ENVIRONMENT_VARIABLE = "MODELSTATE_MIGRATE"
 DEFAULTS = {"ENABLED": True, "VERIFY": False}
-SWITCHES = {"0": False, "false": False, "off": False, "1": True, "true": True, "on": True}
+SWITCHES = {
+    "0": False,
+    "false": False,
+    "off": False,
+    "1": True,
+    "true": True,
+    "on": True,
+}
 
 
 def shim_settings():

@@ -24,7 +24,6 @@ OPTIONAL_OPERATION_MODULES = [
 DATABASE_METHODS = ("database_forwards", "database_backwards")
 
 
-
 def operation_modules():
     modules = list(OPERATION_MODULES)
     for name in OPTIONAL_OPERATION_MODULES:

@@ -15,7 +15,9 @@ from django.db.backends.base import schema as base_schema
 from django.utils import timezone
 
 # True while an operation runs as stock Django runs it.
-running_stock = contextvars.ContextVar("modelstate_migrate_running_stock", default=False)
+running_stock = contextvars.ContextVar(
+    "modelstate_migrate_running_stock", default=False
+)
 
 
 class VerificationError(Exception):
@@ -26,7 +28,8 @@ class VerificationError(Exception):
         self.stand_in_sql = stand_in_sql
         lines = [
             "modelstate_migrate VERIFY: %s (%s) generates different SQL with "
-            "stand-ins than with rendered models." % (operation.describe(), migration_label),
+            "stand-ins than with rendered models."
+            % (operation.describe(), migration_label),
             "Rendered models (stock Django):",
             *("    %s" % sql for sql in stock_sql),
             "Stand-ins:",
@@ -69,7 +72,9 @@ def running_as_stock():
 
 def collect_sql(method, operation, app_label, schema_editor, from_state, to_state):
     """Return the statements method generates, deferred ones included."""
-    editor = type(schema_editor)(schema_editor.connection, collect_sql=True, atomic=False)
+    editor = type(schema_editor)(
+        schema_editor.connection, collect_sql=True, atomic=False
+    )
     # Set by __enter__(), which isn't run: it would execute the deferred SQL
     # and, on SQLite, toggle constraint checks.
     editor.deferred_sql = []

@@ -8,8 +8,6 @@ class Migration(migrations.Migration):
         migrations.RenameModel("Publisher", "Press"),
         migrations.RemoveField("author", "age"),
         migrations.AlterModelTable("book", "testapp_books"),
-        migrations.AddField(
-            "book", "created", models.DateTimeField(auto_now_add=True)
-        ),
+        migrations.AddField("book", "created", models.DateTimeField(auto_now_add=True)),
         migrations.AddField("book", "updated", models.DateField(auto_now=True)),
     ]

@@ -1,0 +1,96 @@
+"""
+The shim and the patch series share the stand-in logic: the shim's
+stand_ins.py is the series' django/db/migrations/stand_ins.py, byte for byte,
+and the ProjectState methods the shim adds are those the series adds to
+django/db/migrations/state.py. scripts/export-patches keeps the copy in step.
+"""
+
+import ast
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "scripts"))
+
+import _tooling  # noqa: E402
+
+SHIM_PACKAGE = _tooling.SHIM_STAND_INS.parent
+STAND_INS = _tooling.SERIES_STAND_INS
+STATE = "django/db/migrations/state.py"
+SHARED_STATE_METHODS = ["stand_ins", "clear_stand_ins", "models_for_schema_editor"]
+
+
+def series_file(path, tmp_path):
+    """The file as the whole series leaves it, when the series creates it."""
+    for _, patch in _tooling.list_patches(_tooling.PATCHES_DIR):
+        subprocess.run(
+            ["git", "apply", f"--include={path}", str(patch)],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+        )
+    return (tmp_path / path).read_bytes()
+
+
+def added_functions(path):
+    """The functions in the lines the series adds to path, by name."""
+    functions = {}
+    for _, patch in _tooling.list_patches(_tooling.PATCHES_DIR):
+        in_file, block = False, []
+        for line in patch.read_text().splitlines():
+            if line.startswith("diff --git "):
+                in_file = line.endswith(f" b/{path}")
+            elif in_file and line.startswith("+") and not line.startswith("+++"):
+                block.append(line[1:])
+            elif block:
+                functions.update(parse_functions(block))
+                block = []
+        functions.update(parse_functions(block))
+    return functions
+
+
+def parse_functions(lines):
+    try:
+        tree = ast.parse(textwrap.dedent("\n".join(lines)))
+    except SyntaxError:
+        return {}
+    return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def body_dump(function):
+    return ast.dump(ast.Module(body=function.body, type_ignores=[])) + ast.dump(
+        function.args
+    )
+
+
+def test_stand_ins_is_the_series_file(tmp_path):
+    shim_copy = _tooling.SHIM_STAND_INS.read_bytes()
+    assert shim_copy == series_file(STAND_INS, tmp_path), (
+        "shim/src/modelstate_migrate/stand_ins.py differs from the series' "
+        f"{STAND_INS}: edit the checkout and run scripts/export-patches, which "
+        "copies it."
+    )
+
+
+def test_project_state_methods_are_the_series_methods():
+    series = added_functions(STATE)
+    shim = {
+        node.name: node
+        for node in ast.parse((SHIM_PACKAGE / "state.py").read_text()).body
+        if isinstance(node, ast.FunctionDef)
+    }
+    for name in SHARED_STATE_METHODS:
+        assert name in series, f"the series no longer adds ProjectState.{name}()"
+        assert body_dump(shim[name]) == body_dump(series[name]), (
+            f"modelstate_migrate/state.py's {name}() differs from the series'"
+            f" ProjectState.{name}()"
+        )
+
+
+def test_added_functions_finds_changed_methods():
+    """The check above would see a change to a shared method."""
+    series = added_functions(STATE)
+    changed = ast.parse("def clear_stand_ins(self):\n    pass\n").body[0]
+    assert body_dump(changed) != body_dump(series["clear_stand_ins"])
