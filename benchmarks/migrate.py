@@ -32,7 +32,7 @@ class MigrateBenchmark:
 
     def setup(self, cache_dir, models, shape):
         self.workspace = None
-        support.skip_unless_enabled(models)
+        support.skip_unless_enabled(models, shape)
         self.workspace = support.Workspace(cache_dir, models, shape)
 
     def teardown(self, cache_dir, models, shape):

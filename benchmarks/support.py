@@ -7,7 +7,8 @@ Environment variables (asv passes the caller's environment through):
   the ``env_nobuild`` matrix of asv.conf.json.
 - BENCH_EXTRA_APPS: apps appended to INSTALLED_APPS (the shim's config sets
   ``modelstate_migrate``).
-- BENCH_MAX_MODELS: skip the sizes above it (``scripts/bench --quick``).
+- BENCH_MAX_MODELS, BENCH_SHAPES: skip the sizes above it, the shapes not
+  in this comma-separated list (``scripts/bench --quick``).
 - BENCH_MODELS: comma-separated sizes replacing the default parameters; only
   for smoke runs, whose results are never kept (the dashboard needs stable
   parameters).
@@ -63,11 +64,14 @@ def database():
     return os.environ.get("BENCH_DB", "sqlite")
 
 
-def skip_unless_enabled(models):
+def skip_unless_enabled(models, shape):
     """asv records a benchmark whose setup raises NotImplementedError as skipped."""
     limit = os.environ.get("BENCH_MAX_MODELS")
     if limit and models > int(limit):
         raise NotImplementedError(f"BENCH_MAX_MODELS={limit}")
+    shapes = os.environ.get("BENCH_SHAPES")
+    if shapes and shape not in shapes.split(","):
+        raise NotImplementedError(f"BENCH_SHAPES={shapes}")
 
 
 # Projects -------------------------------------------------------------------
@@ -345,10 +349,10 @@ def setup_cache():
     that no sample pays for it.
     """
     for models in model_sizes():
-        try:
-            skip_unless_enabled(models)
-        except NotImplementedError:
-            continue
         for shape in SHAPES:
+            try:
+                skip_unless_enabled(models, shape)
+            except NotImplementedError:
+                continue
             ensure_project(models, shape)
     return os.path.abspath(".")
