@@ -9,6 +9,7 @@ project's CI: it renders the whole state for each operation.
 import contextvars
 from contextlib import contextmanager
 from datetime import datetime
+from datetime import timezone as dt_timezone
 from unittest import mock
 
 from django.db.backends.base import schema as base_schema
@@ -43,20 +44,22 @@ class VerificationError(Exception):
 @contextmanager
 def frozen_clock():
     """
-    Stop the clock that defaults of auto_now(_add) fields read, so that both
-    runs of an operation generate the same timestamps.
+    Stop the clock that defaults read (auto_now(_add) fields, and
+    default=timezone.now, however it was imported), so that both runs of an
+    operation generate the same timestamps.
     """
-    now = timezone.now()
-    naive_now = datetime.now()
+    frozen = datetime.now(dt_timezone.utc)
 
     class FrozenDatetime(datetime):
         @classmethod
         def now(cls, tz=None):
-            return naive_now
+            if tz is None:
+                return frozen.astimezone().replace(tzinfo=None)
+            return frozen.astimezone(tz)
 
     with (
         mock.patch.object(base_schema, "datetime", FrozenDatetime),
-        mock.patch.object(base_schema.timezone, "now", lambda: now),
+        mock.patch.object(timezone, "datetime", FrozenDatetime),
     ):
         yield
 
