@@ -555,7 +555,7 @@ def test_run_django_tests_stock(repo):
 
 @pytest.fixture(scope="module")
 def test_command_repo(tmp_path_factory):
-    """A project copy with its own tests/, for scripts/test --skip-django."""
+    """A project copy with its own tests/, for scripts/test's first stage."""
     repo = make_repo(tmp_path_factory.mktemp("test-command") / "repo")
     shutil.copy2(REPO / "pyproject.toml", repo / "pyproject.toml")
     (repo / "tests").mkdir()
@@ -565,7 +565,7 @@ def test_command_repo(tmp_path_factory):
 def test_test_command_summary(test_command_repo):
     tests = test_command_repo / "tests"
     # No tests at all (pytest exit code 5) is not a failure.
-    proc = run_script(test_command_repo, "test", "--skip-django")
+    proc = run_script(test_command_repo, "test", "--skip-shim", "--skip-django")
     assert proc.stdout.splitlines()[-1] == "0 passed, 0 failed"
     (tests / "test_a.py").write_text(
         "import pytest\n\n"
@@ -574,7 +574,9 @@ def test_test_command_summary(test_command_repo):
         "@pytest.mark.skip\ndef test_skipped():\n    pass\n\n"
         "def test_broken():\n    assert False\n"
     )
-    proc = run_script(test_command_repo, "test", "--skip-django", check=False)
+    proc = run_script(
+        test_command_repo, "test", "--skip-shim", "--skip-django", check=False
+    )
     assert proc.returncode == 1
     assert proc.stdout.splitlines()[-1] == "2 passed, 1 failed"
     (tests / "test_a.py").unlink()
