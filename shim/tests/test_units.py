@@ -77,3 +77,51 @@ class ThirdPartySchemaEditorTests(TransactionTestCase):
             "schema editors.",
             output,
         )
+
+
+class StandInTests(SimpleTestCase):
+    def state(self):
+        return ProjectState(
+            models={
+                ("testapp", "author"): ModelState(
+                    "testapp",
+                    "Author",
+                    [("id", models.AutoField(primary_key=True))],
+                ),
+                ("testapp", "stamped"): ModelState(
+                    "testapp",
+                    "Stamped",
+                    [("id", models.AutoField(primary_key=True))],
+                    bases=(StampedBase,),
+                ),
+            }
+        )
+
+    def test_label_shortcut(self):
+        stand_ins = self.state().stand_ins
+        self.assertIs(
+            stand_ins.get_model("testapp.Author"),
+            stand_ins.get_model("testapp", "author"),
+        )
+
+    def test_counters_reserved_when_built(self):
+        """A model state that no state change reserved counters for gets them."""
+        state = self.state()
+        model_state = state.models["testapp", "author"]
+        self.assertIsNone(model_state.field_creation_counter)
+        state.stand_ins.get_model("testapp", "author")._meta
+        self.assertIsNotNone(model_state.field_creation_counter)
+
+    def test_model_class_base_is_rendered(self):
+        stand_ins = self.state().stand_ins
+        model = stand_ins.get_model("testapp", "stamped")
+        self.assertTrue(issubclass(model, StampedBase))
+        self.assertIn(("testapp", "stamped"), stand_ins.rendered_model_keys)
+
+    def test_stand_in_class(self):
+        model = self.state().stand_ins.get_model("testapp", "author")
+        model.add_to_class("flag", True)
+        self.assertIs(model.flag, True)
+        msg = "type object 'Author' has no attribute 'missing'"
+        with self.assertRaisesMessage(AttributeError, msg):
+            model.missing
