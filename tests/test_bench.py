@@ -143,6 +143,16 @@ def test_graph_problem_explains_what_is_missing(dom, expected):
     assert expected in bench.graph_problem(dom)
 
 
+def test_quick_selects_the_smallest_project(monkeypatch):
+    monkeypatch.setenv("BENCH_SHAPES", "history")
+    env = bench.asv_env(quick=True)
+    assert env["BENCH_MAX_MODELS"] == "100" and env["BENCH_SHAPES"] == "initial"
+    env = bench.asv_env(quick=False)
+    assert "BENCH_MAX_MODELS" not in env and "BENCH_SHAPES" not in env
+    env = bench.asv_env(quick=False, max_models=500)
+    assert env["BENCH_MAX_MODELS"] == "500"
+
+
 @needs_asv
 def test_env_names_exist_in_the_configs():
     """The -E names scripts/bench passes are environments of the matrices."""
