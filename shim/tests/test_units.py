@@ -3,10 +3,11 @@ from unittest import mock
 from django.db import connection, models
 from django.db.backends.sqlite3.schema import DatabaseSchemaEditor
 from django.db.migrations.state import ModelState, ProjectState
-from django.test import SimpleTestCase, TransactionTestCase
+from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from modelstate_migrate.fallbacks import why_rendered
 from modelstate_migrate.state import StateAppsDescriptor, StateView
 
+from .fallbackapp.fields import TaggedField
 from .utils import migrate, stock_django
 
 
@@ -125,3 +126,89 @@ class StandInTests(SimpleTestCase):
         msg = "type object 'Author' has no attribute 'missing'"
         with self.assertRaisesMessage(AttributeError, msg):
             model.missing
+
+
+class StandInShapeTests(SimpleTestCase):
+    """Model shapes that migrations rarely produce but stand-ins support."""
+
+    def state(self, *model_states):
+        state = ProjectState()
+        for model_state in model_states:
+            state.add_model(model_state)
+        return state
+
+    def id_field(self):
+        return ("id", models.AutoField(primary_key=True))
+
+    def test_order_with_respect_to(self):
+        state = self.state(
+            ModelState("testapp", "Book", [self.id_field()]),
+            ModelState(
+                "testapp",
+                "Chapter",
+                [
+                    self.id_field(),
+                    ("book", models.ForeignKey("testapp.Book", models.CASCADE)),
+                ],
+                options={"order_with_respect_to": "book"},
+            ),
+        )
+        chapter = state.stand_ins.get_model("testapp", "chapter")
+        self.assertEqual(
+            [field.name for field in chapter._meta.local_fields],
+            ["id", "book", "_order"],
+        )
+
+    def test_proxy_without_concrete_base(self):
+        state = self.state(ModelState("testapp", "Orphan", [], options={"proxy": True}))
+        msg = "Proxy model 'Orphan' has no non-abstract model base class."
+        with self.assertRaisesMessage(TypeError, msg):
+            state.stand_ins.get_model("testapp", "orphan")
+
+    def test_parent_link_added(self):
+        """Multi-table inheritance without a parent link field gets one."""
+        state = self.state(
+            ModelState("testapp", "Place", [self.id_field()]),
+            ModelState("testapp", "Shop", [], bases=("testapp.place",)),
+        )
+        shop = state.stand_ins.get_model("testapp", "shop")
+        self.assertEqual(shop._meta.pk.name, "place_ptr")
+        self.assertIs(shop._meta.pk.remote_field.parent_link, True)
+
+    @override_settings(TESTAPP_SWAPPABLE="testapp.Replacement")
+    def test_swapped_models_have_no_relations(self):
+        state = self.state(
+            ModelState("testapp", "Tag", [self.id_field()]),
+            ModelState(
+                "testapp",
+                "Swapped",
+                [self.id_field(), ("tags", models.ManyToManyField("testapp.Tag"))],
+                options={"swappable": "TESTAPP_SWAPPABLE"},
+            ),
+        )
+        tag = state.stand_ins.get_model("testapp", "tag")
+        self.assertEqual(tag._meta.related_objects, ())
+
+    def test_relations_from_rendered_models(self):
+        """
+        Reverse relations include those of models that are rendered instead
+        of stood in for.
+        """
+        state = self.state(
+            ModelState("testapp", "Tag", [self.id_field()]),
+            ModelState(
+                "testapp",
+                "Note",
+                [
+                    self.id_field(),
+                    ("label", TaggedField(max_length=10)),
+                    ("tags", models.ManyToManyField("testapp.Tag")),
+                    ("tag", models.ForeignKey("testapp.Tag", models.CASCADE)),
+                ],
+            ),
+        )
+        tag = state.stand_ins.get_model("testapp", "tag")
+        self.assertEqual(
+            sorted(relation.name for relation in tag._meta.related_objects),
+            ["note", "note"],
+        )
