@@ -110,7 +110,8 @@ class StandInStateView(StateView):
 
     @property
     def apps(self):
-        return self.state.__dict__.get("apps") or self.state.stand_ins
+        rendered = self.state.__dict__.get("apps")
+        return self.state.stand_ins if rendered is None else rendered
 
 
 def unwrap(state):
