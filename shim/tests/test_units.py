@@ -32,6 +32,20 @@ class WhyRenderedTests(SimpleTestCase):
             "it inherits from the model class tests.test_units.StampedBase",
         )
 
+    def test_field_with_model_base_name(self):
+        """Bases named by a string (multi-table inheritance) don't prevent it."""
+        model_state = ModelState(
+            "testapp",
+            "Tagged",
+            [("tag", TaggedField(max_length=10))],
+            bases=("testapp.author",),
+        )
+        self.assertEqual(
+            why_rendered(model_state),
+            "its field 'tag' (tests.fallbackapp.fields.TaggedField) has its own "
+            "contribute_to_class() or contribute_to_related_class()",
+        )
+
 
 class StateAppsDescriptorTests(SimpleTestCase):
     def test_class_access(self):
@@ -79,6 +93,16 @@ class ThirdPartySchemaEditorTests(TransactionTestCase):
             output,
         )
 
+    def test_rendered_models_without_report(self):
+        """Below verbosity 2, the fallback isn't reported."""
+        with mock.patch.object(connection, "SchemaEditorClass", ThirdPartySchemaEditor):
+            with stock_django():
+                stock, _ = migrate("testapp")
+                migrate("testapp", "zero")
+            statements, output = migrate("testapp", verbosity=1)
+        self.assertEqual(statements, stock)
+        self.assertNotIn("modelstate_migrate", output)
+
 
 class StandInTests(SimpleTestCase):
     def state(self):
@@ -112,6 +136,17 @@ class StandInTests(SimpleTestCase):
         self.assertIsNone(model_state.field_creation_counter)
         state.stand_ins.get_model("testapp", "author")._meta
         self.assertIsNotNone(model_state.field_creation_counter)
+
+    def test_reload_missing_model(self):
+        """
+        Reloading a model the state doesn't have does nothing, as in stock
+        Django when the state isn't rendered.
+        """
+        state = self.state()
+        stand_ins = state.stand_ins
+        state.reload_model("testapp", "missing")
+        self.assertIsNot(state.stand_ins, stand_ins)
+        self.assertNotIn(("testapp", "missing"), state.models)
 
     def test_model_class_base_is_rendered(self):
         stand_ins = self.state().stand_ins
@@ -212,3 +247,42 @@ class StandInShapeTests(SimpleTestCase):
             sorted(relation.name for relation in tag._meta.related_objects),
             ["note", "note"],
         )
+
+    def test_to_field_of_rendered_concrete_model(self):
+        """
+        A foreign key to a proxy model may target a field of the proxied
+        model that is rendered instead of stood in for.
+        """
+        state = self.state(
+            ModelState(
+                "testapp",
+                "Place",
+                [
+                    self.id_field(),
+                    ("code", models.CharField(max_length=5, unique=True)),
+                    ("label", TaggedField(max_length=10)),
+                ],
+            ),
+            ModelState(
+                "testapp", "Spot", [], bases=("testapp.place",), options={"proxy": True}
+            ),
+            ModelState(
+                "testapp",
+                "Visit",
+                [
+                    self.id_field(),
+                    (
+                        "spot",
+                        models.ForeignKey(
+                            "testapp.Spot", models.CASCADE, to_field="code"
+                        ),
+                    ),
+                ],
+            ),
+        )
+        stand_ins = state.stand_ins
+        spot = stand_ins.get_model("testapp", "visit")._meta.get_field("spot")
+        self.assertEqual(stand_ins.rendered_model_keys, {("testapp", "place")})
+        place = stand_ins.get_model("testapp", "place")
+        self.assertIs(spot.target_field, place._meta.get_field("code"))
+        self.assertEqual(spot.db_type(connection), "varchar(5)")

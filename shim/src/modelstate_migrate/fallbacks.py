@@ -68,13 +68,12 @@ def why_rendered(model_state):
     )
 
 
-def report_model(registry, model_key):
-    if report := reporter.get():
-        model_state = registry._get_model_state(model_key)
-        report(
-            "rendered %s.%s instead of using a stand-in: %s."
-            % (*model_key, why_rendered(model_state))
-        )
+def report_model(report, registry, model_key):
+    model_state = registry._get_model_state(model_key)
+    report(
+        "rendered %s.%s instead of using a stand-in: %s."
+        % (*model_key, why_rendered(model_state))
+    )
 
 
 def report_schema_editor(schema_editor):
@@ -131,12 +130,12 @@ def wrap_get_or_create(get_or_create):
     def wrapper(self, app_label, model_name):
         # Called for every relation a stand-in resolves: cost nothing unless
         # migrate reports fallbacks.
-        if reporter.get() is None:
+        if (report := reporter.get()) is None:
             return get_or_create(self, app_label, model_name)
         known = (app_label, model_name) in self.all_models
         model = get_or_create(self, app_label, model_name)
         if not known and (app_label, model_name) in self.rendered_model_keys:
-            report_model(self, (app_label, model_name))
+            report_model(report, self, (app_label, model_name))
         return model
 
     return wrapper

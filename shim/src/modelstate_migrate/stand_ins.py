@@ -18,7 +18,6 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.migrations.utils import resolve_relation
 from django.db.models.fields import Field
-from django.db.models.fields.proxy import OrderWrt
 from django.db.models.options import Options
 from django.db.models.utils import make_model_tuple
 from django.utils.functional import cached_property
@@ -250,12 +249,13 @@ class StandInModels:
         self._set_up_parents(model, parents)
         opts._prepare(model)
         if opts.order_with_respect_to:
+            # The field that Options._prepare() added takes the counter
+            # reserved for it (see reserve_field_creation_counters()).
             order_field = opts.get_field("_order")
-            if isinstance(order_field, OrderWrt):
-                opts.local_fields.remove(order_field)
-                order_field.creation_counter = creation_counter
-                bisect.insort(opts.local_fields, order_field)
-                opts._expire_cache()
+            opts.local_fields.remove(order_field)
+            order_field.creation_counter = creation_counter
+            bisect.insort(opts.local_fields, order_field)
+            opts._expire_cache()
         # A relational primary key is a foreign key's target field.
         if opts.pk is not None and opts.pk.is_relation:
             self._resolve_field(model, opts.pk.name)
@@ -354,17 +354,14 @@ class StandInModels:
 
     def lazy_model_operation(self, function, *model_keys):
         """
-        Defer resolving a relation until the field is needed. Called by
-        RelatedField.contribute_to_class() (through lazy_related_operation())
-        with the model being built first.
+        Defer resolving a relation until the field is needed. Called by the
+        contribute_to_class() methods of relational fields (through
+        lazy_related_operation()) with the model being built first.
         """
-        field = function.keywords.get("field")
-        if field is None:
-            function(*[self._get_or_create(*key) for key in model_keys])
-        else:
-            self._pending_relations[model_keys[0]][field.name].append(
-                (function, model_keys)
-            )
+        field = function.keywords["field"]
+        self._pending_relations[model_keys[0]][field.name].append(
+            (function, model_keys)
+        )
 
     def _resolve_field(self, model, field_name):
         if not self._is_stand_in(model):
