@@ -238,6 +238,44 @@ def test_table_marks_differences():
     assert table[4].split()[:2] == ["shim", "skipped:"]
 
 
+def test_same_statements_in_another_order_are_told_apart():
+    """A reordered log is still a difference, labelled "order only"."""
+    stock = compare.Summary(
+        compare.Target("stock", Path("s")), [fake_result(["A", "B", "C"])]
+    )
+    reordered = compare.compare_results(
+        fake_result(["A", "B", "C"]), fake_result(["A", "C", "B"])
+    )
+    changed = compare.compare_results(
+        fake_result(["A", "B", "C"]), fake_result(["A", "C", "C"])
+    )
+    assert [d.reordered for d in reordered] == [True]
+    assert [d.reordered for d in changed] == [False]
+    patched = compare.Summary(
+        compare.Target("patched", Path("p")),
+        [fake_result(["A", "C", "B"])],
+        differences=reordered,
+    )
+    shim = compare.Summary(
+        compare.Target("shim", Path("h")),
+        [fake_result(["A", "C", "C"])],
+        differences=changed,
+    )
+    assert patched.failed and shim.failed
+    table = compare.format_table([stock, patched, shim], [])
+    assert table[3].split()[-4:] == ["no", "(order", "only)", "yes"]
+    assert table[4].split()[-2:] == ["no", "yes"]
+    for summary in (stock, patched, shim):
+        summary.results[0].update(
+            django_path="d", django_version="6.1.3", installed_apps=[]
+        )
+    args = compare.parse_args(["--models", "10"])
+    data = compare.summary_data(args, [stock, patched, shim], [])
+    assert data["targets"]["patched"]["sql_order_only"] is True
+    assert data["targets"]["shim"]["sql_order_only"] is False
+    assert data["identical"] is False
+
+
 def test_shim_target_only_when_the_shim_exists(tmp_path, monkeypatch):
     stock = tmp_path / "stock"
     monkeypatch.setattr(compare, "ensure_stock_tree", lambda: stock)
