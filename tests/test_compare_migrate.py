@@ -278,7 +278,7 @@ def test_same_statements_in_another_order_are_told_apart():
 
 def test_shim_target_only_when_the_shim_exists(tmp_path, monkeypatch):
     stock = tmp_path / "stock"
-    monkeypatch.setattr(compare, "ensure_stock_tree", lambda: stock)
+    monkeypatch.setattr(compare, "ensure_stock_tree", lambda version: stock)
     monkeypatch.setattr(compare, "SHIM_DIR", tmp_path / "shim")
     args = compare.parse_args(["--targets", "stock,shim"])
     targets, skipped, reference = compare.make_targets(args)
@@ -294,6 +294,32 @@ def test_shim_target_only_when_the_shim_exists(tmp_path, monkeypatch):
         "PYTHONPATH": os.pathsep.join([str(stock), str(tmp_path / "shim" / "src")]),
         "SYNTH_EXTRA_APPS": "modelstate_migrate",
     }
+
+
+def test_other_django_release_without_the_series(tmp_path, monkeypatch):
+    """On another release than the series' base, stock and shim are compared."""
+    trees = []
+    monkeypatch.setattr(
+        compare,
+        "ensure_stock_tree",
+        lambda version: trees.append(version) or tmp_path / version,
+    )
+    (tmp_path / "shim" / "src").mkdir(parents=True)
+    monkeypatch.setattr(compare, "SHIM_DIR", tmp_path / "shim")
+    targets, skipped, _ = compare.make_targets(
+        compare.parse_args(["--django", "5.2.19"])
+    )
+    assert trees == ["5.2.19"]
+    assert [target.name for target in targets] == ["stock", "shim"]
+    assert targets[1].django_tree == tmp_path / "5.2.19"
+    assert skipped == [("patched", "the series applies to 6.1.3")]
+    for argv in (["--targets", "patched"], ["--baseline-upto", "1"]):
+        args = compare.parse_args(["--django", "6.0.10", *argv])
+        with pytest.raises(
+            compare.Failure,
+            match="the patch series applies to Django 6.1.3, not 6.0.10",
+        ):
+            compare.make_targets(args)
 
 
 def test_synth_project_options_are_passed_on(tmp_path, monkeypatch):
