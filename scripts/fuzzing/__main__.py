@@ -1,0 +1,131 @@
+"""
+The fuzzer's command line, run by scripts/fuzz in its virtualenv (Django
+from the patched checkout, hypothesis):
+
+    python -m fuzzing [--examples N] [--seed S] [--max-migrations M]
+        [--max-operations K] [--failures-dir DIR]
+    python -m fuzzing --replay DIR
+
+Exit status: 0 when every history gave the same statements and schemas, 1
+when one differed (or failed with rendered models: a generator bug), written
+out under --failures-dir.
+"""
+
+import argparse
+import sys
+import time
+import traceback
+
+from .runner import setup_django
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="fuzz")
+    parser.add_argument("--examples", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-migrations", type=int, default=5)
+    parser.add_argument("--max-operations", type=int, default=4)
+    parser.add_argument("--failures-dir", default="build/fuzz-failures")
+    parser.add_argument("--replay", metavar="DIR")
+    # For testing the fuzzer: pretend stand-ins send one more statement after
+    # each operation of this class.
+    parser.add_argument("--inject-difference", metavar="OPERATION")
+    return parser.parse_args(argv)
+
+
+def replay(args):
+    from .failures import format_report, load_history
+    from .runner import compare_history
+
+    history = load_history(args.replay)
+    comparison = compare_history(history, args.inject_difference)
+    if comparison.invalid or comparison.differences:
+        print(format_report(history, comparison))
+        return 1
+    print(f"fuzz: {args.replay}: same statements and schemas")
+    return 0
+
+
+class Failure(Exception):
+    pass
+
+
+def fuzz(args):
+    from hypothesis import HealthCheck, Phase, given, seed, settings
+
+    from .failures import format_report, write_failure
+    from .generator import histories
+    from .runner import compare_history
+
+    counts = {"histories": 0, "operations": 0, "statements": 0}
+    failures = []
+
+    @settings(
+        max_examples=args.examples,
+        deadline=None,
+        database=None,
+        report_multiple_bugs=False,
+        print_blob=False,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+    )
+    @seed(args.seed)
+    @given(histories(args.max_migrations, args.max_operations))
+    def check(history):
+        counts["histories"] += 1
+        counts["operations"] += history.operation_count()
+        try:
+            comparison = compare_history(history, args.inject_difference)
+        except Exception:
+            # A bug of the runner: keep the history that shows it.
+            failures.append((history, None, traceback.format_exc()))
+            raise
+        counts["statements"] += len(comparison.stock.statements)
+        if comparison.invalid or comparison.differences:
+            # Hypothesis calls check() with the shrunk history last.
+            failures.append((history, comparison, None))
+            raise Failure(
+                comparison.stock.error or f"{len(comparison.differences)} difference(s)"
+            )
+
+    started = time.monotonic()
+    try:
+        check()
+    except Exception:
+        if not failures:
+            raise
+    elapsed = time.monotonic() - started
+    summary = (
+        f"fuzz: {counts['histories']} histories ({counts['operations']}"
+        f" operations, {counts['statements']} statements through rendered"
+        f" models) in {elapsed:.0f}s, seed {args.seed}"
+    )
+    if not failures:
+        print(summary + ": same statements and schemas")
+        return 0
+    history, comparison, error = failures[-1]
+    if comparison is None:
+        print(summary + ": the runner failed on this history:", file=sys.stderr)
+        from .failures import describe_history
+
+        print(describe_history(history), file=sys.stderr)
+        print(error, file=sys.stderr)
+        return 2
+    context = f"scripts/fuzz --seed {args.seed} --examples {args.examples}"
+    directory = write_failure(args.failures_dir, history, comparison, context)
+    print(format_report(history, comparison))
+    what = "a generator bug" if comparison.invalid else "a difference"
+    print(f"{summary}: {what}, shrunk and written to {directory}")
+    return 1
+
+
+def main(argv=None):
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    setup_django()
+    if args.replay:
+        return replay(args)
+    return fuzz(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,890 @@
+"""
+Hypothesis strategies of valid migration histories.
+
+A history is a list of migrations, each of one app (schema.APP_LABELS),
+each depending on the one before it, so that they apply in the order
+generated. While drawing operations the generator updates a schema.Schema
+and only draws operations that are valid in it.
+
+Simpler choices come first in every list drawn from (CreateModel first, no
+options first...): hypothesis shrinks towards them.
+"""
+
+import copy
+import dataclasses
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.db import migrations, models
+from django.db.models import Q
+from django.db.models.functions import Lower, Now, Upper
+from django.utils import timezone
+from hypothesis import strategies as st
+
+from . import runpython
+from .schema import (
+    APP_LABELS,
+    INDEXABLE_KINDS,
+    KEY_KINDS,
+    SCALAR_KINDS,
+    FieldSpec,
+    IndexSpec,
+    ModelSpec,
+    Schema,
+)
+
+FIXED_DATETIME = datetime.datetime(2001, 2, 3, 4, 5, 6, tzinfo=datetime.timezone.utc)
+FIXED_UUID = uuid.UUID("12345678-1234-5678-1234-567812345678")
+ON_DELETE = [models.CASCADE, models.PROTECT, models.DO_NOTHING, models.SET_NULL]
+if hasattr(models, "DB_CASCADE"):  # Django >= 6.1: database-level on_delete.
+    ON_DELETE += [models.DB_CASCADE, models.DB_SET_NULL]
+NULLABLE_ON_DELETE = {models.SET_NULL, getattr(models, "DB_SET_NULL", None)}
+
+
+@dataclasses.dataclass
+class MigrationSpec:
+    app_label: str
+    name: str
+    dependencies: list
+    operations: list
+
+
+@dataclasses.dataclass
+class History:
+    migrations: list
+
+    def operation_count(self):
+        return sum(len(migration.operations) for migration in self.migrations)
+
+
+# Fields ---------------------------------------------------------------------
+
+
+def build_field(spec, owner=None):
+    """A fresh Django field for spec (owner: the model that has it)."""
+    options = dict(spec.options)
+    kind = spec.kind
+    if kind in ("auto", "bigauto"):
+        field_class = models.AutoField if kind == "auto" else models.BigAutoField
+        return field_class(
+            auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+        )
+    if kind == "char_pk":
+        return models.CharField(max_length=20, primary_key=True, serialize=False)
+    if kind == "parent_link":
+        return models.OneToOneField(
+            spec.target.label,
+            on_delete=models.CASCADE,
+            auto_created=True,
+            parent_link=True,
+            primary_key=True,
+            serialize=False,
+        )
+    if kind in ("fk", "o2o", "m2m"):
+        to = "self" if spec.target_as_self else spec.target.label
+        if spec.to_field:
+            options["to_field"] = spec.to_field
+        if spec.through:
+            options["through"] = spec.through.label
+        field_class = {
+            "fk": models.ForeignKey,
+            "o2o": models.OneToOneField,
+            "m2m": models.ManyToManyField,
+        }[kind]
+        return field_class(to, **options)
+    field_class = {
+        "char": models.CharField,
+        "int": models.IntegerField,
+        "bool": models.BooleanField,
+        "datetime": models.DateTimeField,
+        "decimal": models.DecimalField,
+        "json": models.JSONField,
+        "uuid": models.UUIDField,
+    }[kind]
+    return field_class(**options)
+
+
+def maybe(draw, value, absent=None):
+    """value or absent; shrinks to absent."""
+    return value if draw(st.booleans()) else absent
+
+
+@st.composite
+def scalar_options(draw, kind):
+    """Keyword arguments of a scalar field of kind."""
+    options = {}
+    if kind == "char":
+        options["max_length"] = draw(st.sampled_from([10, 40, 100]))
+    if kind == "decimal":
+        options["max_digits"] = draw(st.sampled_from([5, 10]))
+        options["decimal_places"] = draw(st.sampled_from([2, 0]))
+    if draw(st.booleans()):
+        options["null"] = True
+    default = draw(
+        st.sampled_from(
+            {
+                "char": [None, "", "x"],
+                "int": [None, 0, 7],
+                "bool": [None, False, True],
+                "datetime": [None, timezone.now, FIXED_DATETIME],
+                "decimal": [None, Decimal("0"), Decimal("1")],
+                "json": [None, dict, list],
+                "uuid": [None, FIXED_UUID],
+            }[kind]
+        )
+    )
+    if default is not None:
+        options["default"] = default
+    db_default = draw(
+        st.sampled_from(
+            {
+                "char": [None, "dflt"],
+                "int": [None, 1],
+                "bool": [None, True],
+                "datetime": [None, Now()],
+                "decimal": [None, Decimal("2")],
+            }.get(kind, [None])
+        )
+    )
+    if db_default is not None:
+        options["db_default"] = db_default
+    if kind == "datetime" and "default" not in options:
+        auto = draw(st.sampled_from([None, "auto_now", "auto_now_add"]))
+        if auto:
+            options[auto] = True
+    if kind in KEY_KINDS and draw(st.booleans()):
+        options["unique"] = True
+    elif kind in INDEXABLE_KINDS and draw(st.booleans()):
+        options["db_index"] = True
+    if draw(st.booleans()):
+        options["db_comment"] = "Comment on %s" % kind
+    return options
+
+
+def relation_targets(schema):
+    return schema.concrete_models()
+
+
+@st.composite
+def relation_options(draw, kind, target, owner):
+    """(options, to_field) of a foreign key or one-to-one field to target."""
+    options = {}
+    null = draw(st.booleans())
+    if null:
+        options["null"] = True
+    choices = [
+        on_delete
+        for on_delete in ON_DELETE
+        if null or on_delete not in NULLABLE_ON_DELETE
+    ]
+    options["on_delete"] = draw(st.sampled_from(choices))
+    if draw(st.booleans()):
+        options["db_constraint"] = False
+    if draw(st.booleans()):
+        options["related_name"] = "+"
+    to_field = None
+    keys = [
+        field.name
+        for field in target.fields.values()
+        if field.kind in KEY_KINDS and field.options.get("unique")
+    ]
+    if keys and target is not owner and draw(st.booleans()):
+        to_field = draw(st.sampled_from(keys))
+    return options, to_field
+
+
+@st.composite
+def field_specs(draw, schema, owner, relations=True, many_to_many=True):
+    """A new field for owner (which may not be in schema.models yet)."""
+    targets = relation_targets(schema)
+    kinds = list(SCALAR_KINDS)
+    if relations:
+        kinds += ["fk", "o2o"]
+        if many_to_many:
+            kinds += ["m2m"]
+    kind = draw(st.sampled_from(kinds))
+    name = schema.new_name(kind + "_")
+    if kind in SCALAR_KINDS:
+        return FieldSpec(name, kind, draw(scalar_options(kind)))
+    self_allowed = owner.concrete and owner.parent is None
+    choices = targets + ([owner] if self_allowed and owner not in targets else [])
+    if not choices:
+        return FieldSpec(name, "int", draw(scalar_options("int")))
+    target = draw(st.sampled_from(choices))
+    target_as_self = target is owner and draw(st.booleans())
+    if kind == "m2m":
+        options = {}
+        if target is owner and draw(st.booleans()):
+            options["symmetrical"] = False
+        if draw(st.booleans()):
+            options["related_name"] = "+"
+        return FieldSpec(name, kind, options, target, target_as_self)
+    options, to_field = draw(relation_options(kind, target, owner))
+    return FieldSpec(name, kind, options, target, target_as_self, to_field)
+
+
+# Indexes and constraints -------------------------------------------------------
+
+
+def indexable_fields(model, kinds=INDEXABLE_KINDS):
+    return [
+        field
+        for field in model.fields.values()
+        if field.kind in kinds and not field.primary_key
+    ]
+
+
+def condition_on(draw, model):
+    """A Q() on one of model's fields, and the fields it refers to; or None."""
+    candidates = indexable_fields(model, ("int", "bool", "decimal"))
+    if not candidates:
+        return None, set()
+    field = draw(st.sampled_from(candidates))
+    if field.kind == "bool":
+        return Q(**{field.name: True}), {field.name}
+    condition = draw(
+        st.sampled_from(
+            [
+                Q(**{f"{field.name}__gte": 0}),
+                Q(**{f"{field.name}__gt": 1}) | Q(**{f"{field.name}__isnull": True}),
+            ]
+        )
+    )
+    return condition, {field.name}
+
+
+@st.composite
+def index_specs(draw, schema, model):
+    fields = indexable_fields(model)
+    name = schema.new_name("fz_ix")
+    chars = [field for field in fields if field.kind == "char"]
+    shape = draw(st.sampled_from(["fields", "descending", "expression", "condition"]))
+    if shape == "expression" and chars:
+        field = draw(st.sampled_from(chars))
+        function = draw(st.sampled_from([Lower, Upper]))
+        index = models.Index(function(field.name), name=name)
+        return IndexSpec(name, frozenset([field.name]), index)
+    first = draw(st.sampled_from(fields))
+    names = {first.name}
+    ordering = [("-" if shape == "descending" else "") + first.name]
+    options = {}
+    if shape == "condition":
+        condition, referenced = condition_on(draw, model)
+        if condition is not None:
+            options["condition"] = condition
+            names |= referenced
+    index = models.Index(fields=ordering, name=name, **options)
+    return IndexSpec(name, frozenset(names), index)
+
+
+@st.composite
+def constraint_specs(draw, schema, model):
+    name = schema.new_name("fz_ck")
+    fields = indexable_fields(model)
+    chars = [field for field in fields if field.kind == "char"]
+    shapes = ["unique", "check", "unique_condition", "unique_expression"]
+    shape = draw(st.sampled_from(shapes))
+    if shape.startswith("check") or shape == "unique_condition":
+        condition, referenced = condition_on(draw, model)
+        if condition is not None and shape == "check":
+            constraint = models.CheckConstraint(condition=condition, name=name)
+            return IndexSpec(name, frozenset(referenced), constraint)
+    if shape == "unique_expression" and chars:
+        field = draw(st.sampled_from(chars))
+        constraint = models.UniqueConstraint(Lower(field.name), name=name)
+        return IndexSpec(name, frozenset([field.name]), constraint)
+    first = draw(st.sampled_from(fields))
+    names = {first.name}
+    options = {}
+    if shape == "unique_condition":
+        condition, referenced = condition_on(draw, model)
+        if condition is not None:
+            options["condition"] = condition
+            names |= referenced
+    constraint = models.UniqueConstraint(fields=[first.name], name=name, **options)
+    return IndexSpec(name, frozenset(names), constraint)
+
+
+# Operations ---------------------------------------------------------------------
+#
+# Each generator takes (draw, schema, app_label), updates schema and returns
+# the operations; its applicability check says whether it can in this state.
+
+
+def models_with_fields(schema, app_label, predicate=lambda model, field: True):
+    return [
+        model
+        for model in schema.concrete_models(app_label)
+        if any(predicate(model, field) for field in model.fields.values())
+    ]
+
+
+def create_model(draw, schema, app_label):
+    model = ModelSpec(
+        app_label, schema.new_name("Model"), created_in=schema.migration_number
+    )
+    pk_kind = draw(st.sampled_from(["auto", "bigauto", "char_pk"]))
+    model.fields["id"] = FieldSpec("id", pk_kind)
+    for _ in range(draw(st.integers(0, 4))):
+        spec = draw(field_specs(schema, model))
+        model.fields[spec.name] = spec
+    options = {}
+    if draw(st.booleans()):
+        model.db_table = schema.new_name("fz_table")
+        options["db_table"] = model.db_table
+    if draw(st.booleans()):
+        model.db_table_comment = "Table comment"
+        options["db_table_comment"] = model.db_table_comment
+    if indexable_fields(model) and draw(st.booleans()):
+        index = draw(index_specs(schema, model))
+        index.created_with_model_in = schema.migration_number
+        model.indexes.append(index)
+        options["indexes"] = [copy.deepcopy(index.definition)]
+    if indexable_fields(model) and draw(st.booleans()):
+        constraint = draw(constraint_specs(schema, model))
+        constraint.created_with_model_in = schema.migration_number
+        model.constraints.append(constraint)
+        options["constraints"] = [copy.deepcopy(constraint.definition)]
+    together = [f.name for f in indexable_fields(model)][:2]
+    if len(together) == 2 and draw(st.booleans()):
+        model.unique_together = [tuple(together)]
+        options["unique_together"] = {tuple(together)}
+    order_candidates = order_with_respect_to_candidates(model)
+    if order_candidates and draw(st.booleans()):
+        model.order_with_respect_to = draw(st.sampled_from(order_candidates)).name
+        options["order_with_respect_to"] = model.order_with_respect_to
+    schema.models.append(model)
+    return [
+        migrations.CreateModel(
+            model.name,
+            [(name, build_field(spec)) for name, spec in model.fields.items()],
+            options=options,
+        )
+    ]
+
+
+def create_child_model(draw, schema, app_label):
+    """Multi-table inheritance."""
+    parent = draw(st.sampled_from(schema.concrete_models()))
+    model = ModelSpec(
+        app_label,
+        schema.new_name("Child"),
+        parent=parent,
+        created_in=schema.migration_number,
+    )
+    link = f"{parent.name.lower()}_ptr"
+    model.fields[link] = FieldSpec(link, "parent_link", target=parent)
+    for _ in range(draw(st.integers(0, 2))):
+        spec = draw(field_specs(schema, model, relations=False))
+        model.fields[spec.name] = spec
+    schema.models.append(model)
+    return [
+        migrations.CreateModel(
+            model.name,
+            [(name, build_field(spec)) for name, spec in model.fields.items()],
+            bases=(parent.label,),
+        )
+    ]
+
+
+def create_proxy_model(draw, schema, app_label):
+    base = draw(st.sampled_from(schema.concrete_models()))
+    model = ModelSpec(app_label, schema.new_name("Proxy"), proxy_for=base)
+    schema.models.append(model)
+    return [
+        migrations.CreateModel(
+            model.name,
+            [],
+            options={"proxy": True, "indexes": [], "constraints": []},
+            bases=(base.label,),
+        )
+    ]
+
+
+def deletable_models(schema, app_label):
+    # Not those changed earlier in the same migration: unapplying it, the
+    # schema editor re-creates the table with deferred statements (indexes)
+    # that the earlier operations' reversal can't find (RenameIndex) or
+    # doesn't update (RenameField), with stock Django too.
+    return [
+        model
+        for model in schema.models_of(app_label)
+        if schema.can_delete(model) and model.changed_in != schema.migration_number
+    ]
+
+
+def delete_model(draw, schema, app_label):
+    model = draw(st.sampled_from(deletable_models(schema, app_label)))
+    schema.models.remove(model)
+    return [migrations.DeleteModel(model.name)]
+
+
+def field_owners(schema, app_label):
+    """Models that fields can be added to."""
+    return schema.concrete_models(app_label)
+
+
+def add_field(draw, schema, app_label):
+    model = draw(st.sampled_from(field_owners(schema, app_label)))
+    model.changed_in = schema.migration_number
+    relations = not schema.is_through(model)
+    spec = draw(field_specs(schema, model, relations=relations))
+    model.fields[spec.name] = spec
+    field = build_field(spec)
+    preserve_default = True
+    if (
+        spec.kind in SCALAR_KINDS
+        and not field.null
+        and not field.has_default()
+        and not field.has_db_default()
+    ):
+        # What makemigrations asks for: a one-off default for existing rows.
+        field.default = {
+            "char": "",
+            "int": 0,
+            "bool": False,
+            "datetime": timezone.now,
+            "decimal": Decimal("0"),
+            "json": dict,
+            "uuid": FIXED_UUID,
+        }[spec.kind]
+        preserve_default = False
+    return [
+        migrations.AddField(
+            model.name, spec.name, field, preserve_default=preserve_default
+        )
+    ]
+
+
+def add_many_to_many_through(draw, schema, app_label):
+    """An explicit through model, then the many-to-many field using it."""
+    model = draw(st.sampled_from(field_owners(schema, app_label)))
+    model.changed_in = schema.migration_number
+    targets = [target for target in schema.concrete_models() if target is not model]
+    target = draw(st.sampled_from(targets))
+    through = ModelSpec(
+        app_label, schema.new_name("Through"), created_in=schema.migration_number
+    )
+    through.fields["id"] = FieldSpec("id", "bigauto")
+    for end in (model, target):
+        name = schema.new_name(end.name.lower() + "_")
+        through.fields[name] = FieldSpec(
+            name, "fk", {"on_delete": models.CASCADE}, target=end
+        )
+    schema.models.append(through)
+    name = schema.new_name("m2m_")
+    spec = FieldSpec(name, "m2m", target=target, through=through)
+    model.fields[name] = spec
+    return [
+        migrations.CreateModel(
+            through.name,
+            [(field_name, build_field(f)) for field_name, f in through.fields.items()],
+        ),
+        migrations.AddField(model.name, name, build_field(spec)),
+    ]
+
+
+def remove_field(draw, schema, app_label):
+    model = draw(st.sampled_from(models_with_removable_fields(schema, app_label)))
+    model.changed_in = schema.migration_number
+    field = draw(st.sampled_from(schema.removable_fields(model)))
+    del model.fields[field.name]
+    return [migrations.RemoveField(model.name, field.name)]
+
+
+def models_with_removable_fields(schema, app_label):
+    return [
+        model
+        for model in schema.concrete_models(app_label)
+        if schema.removable_fields(model)
+    ]
+
+
+def alterable_fields(schema, model):
+    return [
+        field
+        for field in model.fields.values()
+        if field.kind != "m2m" and field.kind != "parent_link"
+    ]
+
+
+def alter_field(draw, schema, app_label):
+    candidates = [
+        model
+        for model in schema.concrete_models(app_label)
+        if alterable_fields(schema, model)
+    ]
+    model = draw(st.sampled_from(candidates))
+    model.changed_in = schema.migration_number
+    old = draw(st.sampled_from(alterable_fields(schema, model)))
+    if old.primary_key:
+        # Changing the primary key's type (incoming foreign keys follow).
+        kinds = [kind for kind in ("auto", "bigauto") if kind != old.kind]
+        if old.kind == "char_pk":
+            kinds = ["char_pk"]  # Nothing to alter without data loss.
+        new = old.copy(kind=draw(st.sampled_from(kinds)))
+    elif schema.is_referenced(model, old):
+        # Keep what the references need (kind, target, uniqueness): change
+        # nullability, comment, index, default.
+        new = old.copy()
+        if old.kind in SCALAR_KINDS:
+            options = draw(scalar_options(old.kind))
+            for keep in ("max_length", "max_digits", "decimal_places", "unique"):
+                options.pop(keep, None)
+                if keep in old.options:
+                    options[keep] = old.options[keep]
+            if old.options.get("unique"):
+                options.pop("db_index", None)
+            new.options = options
+        else:
+            options, _ = draw(relation_options(old.kind, old.target, model))
+            new.options = options
+    else:
+        spec = draw(
+            field_specs(
+                schema,
+                model,
+                relations=not schema.is_through(model),
+                many_to_many=False,
+            )
+        )
+        new = spec.copy(name=old.name)
+    model.fields[old.name] = new
+    field = build_field(new)
+    preserve_default = True
+    if not field.null and old.options.get("null") and not field.has_default():
+        # makemigrations asks for a default for rows that are null.
+        if new.kind in SCALAR_KINDS and not field.has_db_default():
+            field.default = {
+                "char": "",
+                "int": 0,
+                "bool": False,
+                "datetime": FIXED_DATETIME,
+                "decimal": Decimal("0"),
+                "json": dict,
+                "uuid": FIXED_UUID,
+            }[new.kind]
+            preserve_default = False
+    return [
+        migrations.AlterField(
+            model.name, old.name, field, preserve_default=preserve_default
+        )
+    ]
+
+
+def renamable_fields(schema, model):
+    return [
+        field
+        for field in model.fields.values()
+        if field.kind != "parent_link"
+        and not field.primary_key
+        and not (
+            field.name in {n for index in model.indexes for n in index.field_names}
+            or field.name
+            in {n for constraint in model.constraints for n in constraint.field_names}
+            or model.order_with_respect_to == field.name
+            or (field.kind in ("fk", "o2o") and schema.is_through(model))
+        )
+    ]
+
+
+def models_with_renamable_fields(schema, app_label):
+    # Not those created in the same migration: on SQLite, stock fails to
+    # rename a column that deferred statements of the CreateModel (indexes,
+    # unique_together) refer to.
+    return [
+        model
+        for model in schema.concrete_models(app_label)
+        if model.created_in != schema.migration_number
+        and renamable_fields(schema, model)
+    ]
+
+
+def rename_field(draw, schema, app_label):
+    candidates = models_with_renamable_fields(schema, app_label)
+    model = draw(st.sampled_from(candidates))
+    model.changed_in = schema.migration_number
+    field = draw(st.sampled_from(renamable_fields(schema, model)))
+    old_name = field.name
+    new_name = schema.new_name("renamed_")
+    schema.rename_field(model, old_name, new_name)
+    return [migrations.RenameField(model.name, old_name, new_name)]
+
+
+def renamable_models(schema, app_label):
+    return [model for model in schema.models_of(app_label) if schema.can_rename(model)]
+
+
+def rename_model(draw, schema, app_label):
+    model = draw(st.sampled_from(renamable_models(schema, app_label)))
+    old_name = model.name
+    model.name = schema.new_name("Renamed")
+    return [migrations.RenameModel(old_name, model.name)]
+
+
+def models_with_indexable_fields(schema, app_label):
+    return [
+        model for model in schema.concrete_models(app_label) if indexable_fields(model)
+    ]
+
+
+def add_index(draw, schema, app_label):
+    model = draw(st.sampled_from(models_with_indexable_fields(schema, app_label)))
+    model.changed_in = schema.migration_number
+    index = draw(index_specs(schema, model))
+    model.indexes.append(index)
+    return [migrations.AddIndex(model.name, copy.deepcopy(index.definition))]
+
+
+def models_with(schema, app_label, attribute):
+    """Models with indexes or constraints (attribute) in the database."""
+    return [
+        model
+        for model in schema.concrete_models(app_label)
+        if schema.existing(getattr(model, attribute))
+    ]
+
+
+def remove_index(draw, schema, app_label):
+    model = draw(st.sampled_from(models_with(schema, app_label, "indexes")))
+    model.changed_in = schema.migration_number
+    index = draw(st.sampled_from(schema.existing(model.indexes)))
+    model.indexes.remove(index)
+    return [migrations.RemoveIndex(model.name, index.name)]
+
+
+def rename_index(draw, schema, app_label):
+    model = draw(st.sampled_from(models_with(schema, app_label, "indexes")))
+    model.changed_in = schema.migration_number
+    index = draw(st.sampled_from(schema.existing(model.indexes)))
+    old_name = index.name
+    index.name = schema.new_name("fz_ix")
+    return [migrations.RenameIndex(model.name, index.name, old_name=old_name)]
+
+
+def add_constraint(draw, schema, app_label):
+    model = draw(st.sampled_from(models_with_indexable_fields(schema, app_label)))
+    model.changed_in = schema.migration_number
+    constraint = draw(constraint_specs(schema, model))
+    model.constraints.append(constraint)
+    return [migrations.AddConstraint(model.name, copy.deepcopy(constraint.definition))]
+
+
+def remove_constraint(draw, schema, app_label):
+    model = draw(st.sampled_from(models_with(schema, app_label, "constraints")))
+    model.changed_in = schema.migration_number
+    constraint = draw(st.sampled_from(schema.existing(model.constraints)))
+    model.constraints.remove(constraint)
+    return [migrations.RemoveConstraint(model.name, constraint.name)]
+
+
+def alter_model_table(draw, schema, app_label):
+    model = draw(st.sampled_from(schema.concrete_models(app_label)))
+    model.changed_in = schema.migration_number
+    choices = [schema.new_name("fz_table")]
+    if model.db_table:
+        choices.append(None)
+    model.db_table = draw(st.sampled_from(choices))
+    return [migrations.AlterModelTable(model.name, model.db_table)]
+
+
+def alter_model_table_comment(draw, schema, app_label):
+    model = draw(st.sampled_from(schema.concrete_models(app_label)))
+    choices = ["Another comment"] + ([None] if model.db_table_comment else [])
+    model.db_table_comment = draw(st.sampled_from(choices))
+    return [migrations.AlterModelTableComment(model.name, model.db_table_comment)]
+
+
+def alter_unique_together(draw, schema, app_label):
+    model = draw(st.sampled_from(models_with_indexable_fields(schema, app_label)))
+    model.changed_in = schema.migration_number
+    names = [field.name for field in indexable_fields(model)]
+    choices = [set()]
+    if len(names) >= 2:
+        choices.append({tuple(names[:2])})
+    choices.append({(names[-1],)})
+    together = draw(st.sampled_from(choices))
+    model.unique_together = sorted(together)
+    return [migrations.AlterUniqueTogether(model.name, together)]
+
+
+def order_with_respect_to_candidates(model):
+    if model.parent is not None or not model.concrete:
+        return []
+    return [
+        field
+        for field in model.fields.values()
+        if field.kind == "fk" and field.target is not model
+    ]
+
+
+def models_for_order_with_respect_to(schema, app_label):
+    return [
+        model
+        for model in schema.concrete_models(app_label)
+        if order_with_respect_to_candidates(model) or model.order_with_respect_to
+    ]
+
+
+def alter_order_with_respect_to(draw, schema, app_label):
+    model = draw(st.sampled_from(models_for_order_with_respect_to(schema, app_label)))
+    model.changed_in = schema.migration_number
+    choices = [field.name for field in order_with_respect_to_candidates(model)]
+    if model.order_with_respect_to:
+        choices = [None] + choices
+    model.order_with_respect_to = draw(st.sampled_from(choices))
+    return [migrations.AlterOrderWithRespectTo(model.name, model.order_with_respect_to)]
+
+
+def run_sql(draw, schema, app_label):
+    if draw(st.booleans()):
+        table = schema.new_name("fz_sql")
+        return [
+            migrations.RunSQL(
+                [f'CREATE TABLE "{table}" ("id" integer NOT NULL PRIMARY KEY)'],
+                [f'DROP TABLE "{table}"'],
+            )
+        ]
+    return [migrations.RunSQL([("SELECT %s", [1])], migrations.RunSQL.noop)]
+
+
+def run_python(draw, schema, app_label):
+    reverse = draw(st.sampled_from([runpython.count_rows, migrations.RunPython.noop]))
+    return [migrations.RunPython(runpython.count_rows, reverse)]
+
+
+WRAPPABLE = ["add_field", "add_index", "add_constraint", "alter_field"]
+
+
+def separate_database_and_state(draw, schema, app_label):
+    """The same operations on both sides, as when moving a model between apps."""
+    name = draw(
+        st.sampled_from(
+            [name for name in WRAPPABLE if OPERATIONS[name][0](schema, app_label)]
+        )
+    )
+    operations = OPERATIONS[name][1](draw, schema, app_label)
+    return [
+        migrations.SeparateDatabaseAndState(
+            database_operations=operations, state_operations=copy.deepcopy(operations)
+        )
+    ]
+
+
+def always(schema, app_label):
+    return True
+
+
+# name: (applicable(schema, app_label), generate(draw, schema, app_label)).
+OPERATIONS = {
+    "create_model": (always, create_model),
+    "add_field": (lambda s, a: bool(field_owners(s, a)), add_field),
+    "alter_field": (
+        lambda s, a: any(alterable_fields(s, m) for m in s.concrete_models(a)),
+        alter_field,
+    ),
+    "remove_field": (
+        lambda s, a: bool(models_with_removable_fields(s, a)),
+        remove_field,
+    ),
+    "rename_field": (
+        lambda s, a: bool(models_with_renamable_fields(s, a)),
+        rename_field,
+    ),
+    "delete_model": (lambda s, a: bool(deletable_models(s, a)), delete_model),
+    "rename_model": (lambda s, a: bool(renamable_models(s, a)), rename_model),
+    "create_child_model": (lambda s, a: bool(s.concrete_models()), create_child_model),
+    "create_proxy_model": (lambda s, a: bool(s.concrete_models()), create_proxy_model),
+    "add_many_to_many_through": (
+        lambda s, a: bool(field_owners(s, a)) and len(s.concrete_models()) >= 2,
+        add_many_to_many_through,
+    ),
+    "add_index": (
+        lambda s, a: bool(models_with_indexable_fields(s, a)),
+        add_index,
+    ),
+    "remove_index": (lambda s, a: bool(models_with(s, a, "indexes")), remove_index),
+    "rename_index": (lambda s, a: bool(models_with(s, a, "indexes")), rename_index),
+    "add_constraint": (
+        lambda s, a: bool(models_with_indexable_fields(s, a)),
+        add_constraint,
+    ),
+    "remove_constraint": (
+        lambda s, a: bool(models_with(s, a, "constraints")),
+        remove_constraint,
+    ),
+    "alter_model_table": (
+        lambda s, a: bool(s.concrete_models(a)),
+        alter_model_table,
+    ),
+    "alter_model_table_comment": (
+        lambda s, a: bool(s.concrete_models(a)),
+        alter_model_table_comment,
+    ),
+    "alter_unique_together": (
+        lambda s, a: bool(models_with_indexable_fields(s, a)),
+        alter_unique_together,
+    ),
+    "alter_order_with_respect_to": (
+        lambda s, a: bool(models_for_order_with_respect_to(s, a)),
+        alter_order_with_respect_to,
+    ),
+    "run_sql": (always, run_sql),
+    "run_python": (always, run_python),
+    "separate_database_and_state": (
+        lambda s, a: any(OPERATIONS[name][0](s, a) for name in WRAPPABLE),
+        separate_database_and_state,
+    ),
+}
+
+
+CHANGES = {
+    "add_field",
+    "alter_field",
+    "remove_field",
+    "rename_field",
+    "delete_model",
+    "rename_model",
+    "add_index",
+    "rename_index",
+    "add_constraint",
+    "alter_order_with_respect_to",
+}
+
+
+@st.composite
+def histories(draw, max_migrations=5, max_operations=4):
+    schema = Schema()
+    migration_specs = []
+    for number in range(1, draw(st.integers(1, max_migrations)) + 1):
+        schema.migration_number = number
+        app_label = draw(st.sampled_from(APP_LABELS))
+        operations = []
+        for _ in range(draw(st.integers(1, max_operations))):
+            names = [
+                name
+                for name, (applicable, _) in OPERATIONS.items()
+                if applicable(schema, app_label)
+            ]
+            # Changes to existing models twice as often as the rest.
+            names += [name for name in names if name in CHANGES]
+            if not schema.models_of(app_label):
+                # Nothing to work on yet: create models more often.
+                names = ["create_model"] * 2 + names
+            name = draw(st.sampled_from(names))
+            operations.extend(OPERATIONS[name][1](draw, schema, app_label))
+        # The app's previous migration (as makemigrations writes), and the
+        # previous one of the history, so that the history applies in order.
+        dependencies = []
+        for previous in reversed(migration_specs):
+            if previous.app_label == app_label:
+                dependencies.append((previous.app_label, previous.name))
+                break
+        if migration_specs and migration_specs[-1].app_label != app_label:
+            previous = migration_specs[-1]
+            dependencies.append((previous.app_label, previous.name))
+        migration_specs.append(
+            MigrationSpec(app_label, f"{number:04d}_fuzz", dependencies, operations)
+        )
+    return History(migration_specs)

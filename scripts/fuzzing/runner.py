@@ -1,0 +1,444 @@
+"""
+Apply a generated history through rendered models and through stand-ins, and
+compare.
+
+Each run migrates a fresh in-memory SQLite database with Django's
+MigrationExecutor, one migration at a time, from zero to the last migration
+and back to zero, recording every statement with the operation that sent it,
+and the schema (sqlite_master) after every migration.
+
+The rendered-models run is the stock behaviour the way the overlay's tests
+(django_tests_overlay/migrations_from_state) get it on the patched checkout:
+ProjectState.models_for_schema_editor() patched to return state.apps. Both
+runs happen in one process, so with the same PYTHONHASHSEED.
+"""
+
+import collections
+import contextlib
+import copy
+import dataclasses
+import datetime
+import re
+import sys
+from pathlib import Path
+from unittest import mock
+
+import django
+from django.conf import settings
+
+DATABASE_ALIAS = "default"
+
+
+def setup_django():
+    if not settings.configured:
+        settings.configure(
+            DATABASES={
+                DATABASE_ALIAS: {
+                    "ENGINE": "django.db.backends.sqlite3",
+                    "NAME": ":memory:",
+                }
+            },
+            INSTALLED_APPS=[],
+            USE_TZ=True,
+            # What StateApps gives models without an explicit primary key (the
+            # through models of many-to-many fields).
+            DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+            SECRET_KEY="fuzz",
+        )
+        django.setup()
+
+
+def rendered_models():
+    """
+    The overlay's rendered_models (stock behaviour: operations get rendered
+    models from state.apps), from the tests/ directory of the Django tree in
+    use; the patched checkout and the shim trees both have the overlay.
+    """
+    tests_dir = Path(django.__file__).resolve().parent.parent / "tests"
+    if str(tests_dir) not in sys.path:
+        sys.path.append(str(tests_dir))
+    from migrations_from_state.tests import rendered_models
+
+    return rendered_models
+
+
+# Statement log -------------------------------------------------------------
+
+# A timestamp as SQLite's backend writes it into SQL or parameters.
+TIMESTAMP_RE = re.compile(
+    r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:?\d{2}|Z)?"
+)
+NOW = "<now>"
+
+
+def is_recent(value):
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return abs(now - value) < datetime.timedelta(days=1)
+
+
+def normalize_timestamps(text):
+    """
+    Replace the timestamps of "now" in text: auto_now, auto_now_add and
+    timezone.now defaults are evaluated when a column is added or altered
+    (DESIGN.md section 4, trap 4).
+    """
+
+    def replace(match):
+        try:
+            value = datetime.datetime.fromisoformat(match.group(0))
+        except ValueError:
+            return match.group(0)
+        return NOW if is_recent(value) else match.group(0)
+
+    return TIMESTAMP_RE.sub(replace, text)
+
+
+def normalize_param(value):
+    if isinstance(value, datetime.datetime):
+        return NOW if is_recent(value) else value
+    if isinstance(value, str):
+        return normalize_timestamps(value)
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One migration applied ("forwards") or unapplied ("backwards")."""
+
+    direction: str
+    index: int  # In the history.
+
+
+@dataclasses.dataclass(frozen=True)
+class Where:
+    step: Step
+    # The operation's index in its migration; None: the executor, before the
+    # first operation; "deferred": the schema editor's deferred statements.
+    operation: object
+
+
+@dataclasses.dataclass(frozen=True)
+class Statement:
+    where: Where
+    sql: str
+    params: str  # repr() of the normalized parameters.
+
+
+class StatementLog:
+    def __init__(self):
+        self.statements = []
+        self.where = None  # None: not recording (schema snapshots).
+
+    def record(self, execute, sql, params, many, context):
+        if self.where is not None and "django_migrations" not in sql:
+            self.add(sql, params)
+        return execute(sql, params, many, context)
+
+    def add(self, sql, params):
+        if params is not None:
+            params = tuple(normalize_param(param) for param in params)
+        self.statements.append(
+            Statement(self.where, normalize_timestamps(sql), repr(params))
+        )
+
+
+# Running a history ---------------------------------------------------------------
+
+
+def make_loader_class():
+    from django.db.migrations.loader import MigrationLoader
+
+    class HistoryLoader(MigrationLoader):
+        """A loader whose migrations are those of a history, not modules."""
+
+        def __init__(self, connection, history_migrations):
+            self.history_migrations = history_migrations
+            super().__init__(connection, ignore_no_migrations=True)
+
+        def load_disk(self):
+            self.disk_migrations = {
+                (migration.app_label, migration.name): migration
+                for migration in self.history_migrations
+            }
+            self.unmigrated_apps = set()
+            self.migrated_apps = set(label for label, _ in self.disk_migrations)
+
+    return HistoryLoader
+
+
+def make_stock_rendering_executor_class():
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.migration import Migration
+
+    class StockRenderingExecutor(MigrationExecutor):
+        """
+        The executor rendering states where stock Django's does: "Render
+        all" before applying a migration, and before unapplying one (which
+        patch 0004 removes). Without this, the first operation of each
+        migration would render its to_state before its from_state, and the
+        SQLite schema editor would order a rebuilt table's columns by those
+        renders (field creation counters) unlike stock.
+        """
+
+        def apply_migration(self, state, migration, *args, **kwargs):
+            if "apps" not in state.__dict__:
+                state.apps
+            return super().apply_migration(state, migration, *args, **kwargs)
+
+        def _migrate_all_backwards(self, *args, **kwargs):
+            # Stock renders each state that a migration to unapply is
+            # computed from, right before it calls mutate_state(preserve=True)
+            # on it; that is the only call with preserve=True here.
+            mutate_state = Migration.mutate_state
+
+            def rendering_mutate_state(migration, project_state, preserve=True):
+                if preserve and "apps" not in project_state.__dict__:
+                    project_state.apps
+                return mutate_state(migration, project_state, preserve)
+
+            with mock.patch.object(Migration, "mutate_state", rendering_mutate_state):
+                return super()._migrate_all_backwards(*args, **kwargs)
+
+    return StockRenderingExecutor
+
+
+def migration_objects(history):
+    """Fresh Migration instances for a run: state changes mutate operations."""
+    from django.db.migrations.migration import Migration
+
+    objects = []
+    for spec in copy.deepcopy(history.migrations):
+        migration = Migration(spec.name, spec.app_label)
+        migration.dependencies = list(spec.dependencies)
+        migration.operations = list(spec.operations)
+        objects.append(migration)
+    return objects
+
+
+def instrument(migration, log, inject_difference=None):
+    """
+    Make each operation of migration tell log it is running (and, for
+    testing the fuzzer, add a statement after operations whose class is
+    named inject_difference).
+    """
+    for position, operation in enumerate(migration.operations):
+        for method in ("database_forwards", "database_backwards"):
+            original = getattr(operation, method)
+
+            def wrapper(
+                *args,
+                _original=original,
+                _position=position,
+                _name=type(operation).__name__,
+                **kwargs,
+            ):
+                step = log.where.step
+                log.where = Where(step, _position)
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    if _name == inject_difference:
+                        log.add("-- difference injected by --inject-difference", None)
+                    log.where = Where(step, "deferred")
+
+            setattr(operation, method, wrapper)
+
+
+def close_database(connection):
+    """
+    Close the connection, so that the next run starts on a new in-memory
+    database. SQLite's DatabaseWrapper.close() keeps in-memory databases open.
+    """
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    BaseDatabaseWrapper.close(connection)
+
+
+def schema_snapshot(connection):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master"
+            " WHERE tbl_name NOT IN ('django_migrations', 'sqlite_sequence')"
+            " ORDER BY type, name"
+        )
+        return cursor.fetchall()
+
+
+@dataclasses.dataclass
+class Run:
+    statements: list
+    # [(Step, sqlite_master rows after it)]
+    snapshots: list
+    # "ExceptionClass: message" of an exception that stopped the run.
+    error: str | None
+
+
+def apply_history(history, stand_ins, inject_difference=None):
+    """
+    Migrate from zero through history and back to zero, with stand-ins or
+    with rendered models; return the Run.
+    """
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.state import ProjectState
+
+    connection = connections[DATABASE_ALIAS]
+    loader_class = make_loader_class()
+    objects = migration_objects(history)
+    log = StatementLog()
+    for migration in objects:
+        instrument(migration, log, inject_difference if stand_ins else None)
+
+    def migrate(step, target):
+        log.where = Where(step, None)
+        executor = executor_class(connection)
+        executor.loader = loader_class(connection, objects)
+        executor.migrate([target])
+        log.where = None
+        snapshots.append((step, schema_snapshot(connection)))
+
+    executor_class = (
+        MigrationExecutor if stand_ins else make_stock_rendering_executor_class()
+    )
+    snapshots = []
+    error = None
+    patch = (
+        contextlib.nullcontext()
+        if stand_ins
+        else mock.patch.object(
+            ProjectState, "models_for_schema_editor", rendered_models()
+        )
+    )
+    close_database(connection)
+    try:
+        with patch, connection.execute_wrapper(log.record):
+            for index, migration in enumerate(objects):
+                migrate(Step("forwards", index), (migration.app_label, migration.name))
+            for index in reversed(range(len(objects))):
+                migration = objects[index]
+                earlier = [
+                    other.name
+                    for other in objects[:index]
+                    if other.app_label == migration.app_label
+                ]
+                target = (migration.app_label, earlier[-1] if earlier else None)
+                migrate(Step("backwards", index), target)
+    except Exception as e:
+        error = f"{type(e).__name__}: {e}"
+    finally:
+        close_database(connection)
+    return Run(log.statements, snapshots, error)
+
+
+# Comparing -------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Difference:
+    where: str
+    what: str  # "statements", "statements (order-insensitive)", "schema", "error"
+    stock: list
+    stand_ins: list
+
+
+@dataclasses.dataclass
+class Comparison:
+    differences: list
+    stock: Run
+    stand_ins: Run
+
+    @property
+    def invalid(self):
+        """The history fails through rendered models: a generator bug."""
+        return self.stock.error is not None
+
+
+def operation_at(history, where):
+    if not isinstance(where.operation, int):
+        return None
+    return history.migrations[where.step.index].operations[where.operation]
+
+
+def describe(history, where):
+    migration = history.migrations[where.step.index]
+    text = f"{where.step.direction} {migration.app_label}.{migration.name}"
+    if where.operation is None:
+        return text + ", executor"
+    if where.operation == "deferred":
+        return text + ", deferred statements"
+    operation = operation_at(history, where)
+    return text + f", operation {where.operation} ({type(operation).__name__})"
+
+
+def is_rename_model(operation):
+    from django.db.migrations import RenameModel
+
+    return isinstance(operation, RenameModel)
+
+
+def group(statements):
+    groups = collections.defaultdict(list)
+    for statement in statements:
+        groups[statement.where].append((statement.sql, statement.params))
+    return groups
+
+
+def compare_runs(history, stock, stand_ins):
+    differences = []
+    stock_groups, stand_in_groups = group(stock.statements), group(stand_ins.statements)
+    for where in dict.fromkeys([*stock_groups, *stand_in_groups]):
+        expected, got = stock_groups.get(where, []), stand_in_groups.get(where, [])
+        if is_rename_model(operation_at(history, where)):
+            # The documented difference (README "Known differences",
+            # DESIGN.md section 4, trap 2): RenameModel re-creates the foreign
+            # keys to the renamed table in another order.
+            if collections.Counter(expected) != collections.Counter(got):
+                differences.append(
+                    Difference(
+                        describe(history, where),
+                        "statements (order-insensitive)",
+                        expected,
+                        got,
+                    )
+                )
+        elif expected != got:
+            differences.append(
+                Difference(describe(history, where), "statements", expected, got)
+            )
+    stock_schemas, stand_in_schemas = dict(stock.snapshots), dict(stand_ins.snapshots)
+    for step in dict.fromkeys([*stock_schemas, *stand_in_schemas]):
+        expected, got = stock_schemas.get(step), stand_in_schemas.get(step)
+        if expected != got:
+            differences.append(
+                Difference(
+                    describe(history, Where(step, None)).replace(", executor", ""),
+                    "schema",
+                    expected or [],
+                    got or [],
+                )
+            )
+    if stock.error != stand_ins.error:
+        differences.append(
+            Difference("the run", "error", [stock.error], [stand_ins.error])
+        )
+    return differences
+
+
+def compare_history(history, inject_difference=None):
+    """Run history both ways and compare; return a Comparison."""
+    stock = apply_history(history, stand_ins=False)
+    stand_ins = apply_history(
+        history, stand_ins=True, inject_difference=inject_difference
+    )
+    differences = compare_runs(history, stock, stand_ins)
+    if differences:
+        # The first queries of a connection's features and introspection are
+        # cached (the overlay's tests warm up the same way): check again.
+        stock = apply_history(history, stand_ins=False)
+        stand_ins = apply_history(
+            history, stand_ins=True, inject_difference=inject_difference
+        )
+        differences = compare_runs(history, stock, stand_ins)
+    return Comparison(differences, stock, stand_ins)
