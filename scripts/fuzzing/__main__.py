@@ -111,12 +111,46 @@ def fuzz(args):
         print(describe_history(history), file=sys.stderr)
         print(error, file=sys.stderr)
         return 2
+    history, comparison = minimize_failure(history, comparison, args)
     context = f"scripts/fuzz --seed {args.seed} --examples {args.examples}"
     directory = write_failure(args.failures_dir, history, comparison, context)
     print(format_report(history, comparison))
     what = "a generator bug" if comparison.invalid else "a difference"
     print(f"{summary}: {what}, shrunk and written to {directory}")
     return 1
+
+
+def signature(history, comparison):
+    """What a failure is: the stock error, or where and what differs."""
+    from .runner import operation_kind
+
+    if comparison.invalid:
+        return {comparison.stock.error}
+    return {
+        (difference.what, operation_kind(history, difference))
+        for difference in comparison.differences
+    }
+
+
+def minimize_failure(history, comparison, args):
+    """Simplify the shrunk history further; return it and its comparison."""
+    from .minimize import minimize
+    from .runner import compare_history
+
+    wanted = signature(history, comparison)
+
+    def still_fails(candidate):
+        result = compare_history(candidate, args.inject_difference)
+        if not (result.invalid or result.differences):
+            return False
+        if result.invalid != comparison.invalid:
+            return False
+        return bool(signature(candidate, result) & wanted)
+
+    smaller = minimize(history, still_fails)
+    if smaller is history:
+        return history, comparison
+    return smaller, compare_history(smaller, args.inject_difference)
 
 
 def main(argv=None):

@@ -874,17 +874,26 @@ def histories(draw, max_migrations=5, max_operations=4):
                 names = ["create_model"] * 2 + names
             name = draw(st.sampled_from(names))
             operations.extend(OPERATIONS[name][1](draw, schema, app_label))
-        # The app's previous migration (as makemigrations writes), and the
-        # previous one of the history, so that the history applies in order.
-        dependencies = []
-        for previous in reversed(migration_specs):
-            if previous.app_label == app_label:
-                dependencies.append((previous.app_label, previous.name))
-                break
-        if migration_specs and migration_specs[-1].app_label != app_label:
-            previous = migration_specs[-1]
-            dependencies.append((previous.app_label, previous.name))
         migration_specs.append(
-            MigrationSpec(app_label, f"{number:04d}_fuzz", dependencies, operations)
+            MigrationSpec(app_label, f"{number:04d}_fuzz", [], operations)
         )
-    return History(migration_specs)
+    return History(chain(migration_specs))
+
+
+def chain(migration_specs):
+    """
+    Name and link the migrations: each depends on its app's previous
+    migration (as makemigrations writes) and on the previous one of the
+    history, so that the history applies in order.
+    """
+    for number, migration in enumerate(migration_specs, 1):
+        migration.name = f"{number:04d}_fuzz"
+        migration.dependencies = []
+        earlier = migration_specs[: number - 1]
+        for previous in reversed(earlier):
+            if previous.app_label == migration.app_label:
+                migration.dependencies.append((previous.app_label, previous.name))
+                break
+        if earlier and earlier[-1].app_label != migration.app_label:
+            migration.dependencies.append((earlier[-1].app_label, earlier[-1].name))
+    return migration_specs

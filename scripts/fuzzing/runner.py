@@ -341,6 +341,8 @@ class Difference:
     what: str  # "statements", "statements (order-insensitive)", "schema", "error"
     stock: list
     stand_ins: list
+    # The Where of statement differences.
+    location: object = None
 
 
 @dataclasses.dataclass
@@ -372,6 +374,13 @@ def describe(history, where):
     return text + f", operation {where.operation} ({type(operation).__name__})"
 
 
+def operation_kind(history, difference):
+    """The class name of the operation where difference is, if any."""
+    where = difference.location
+    operation = operation_at(history, where) if where else None
+    return type(operation).__name__ if operation is not None else str(where)
+
+
 def is_rename_model(operation):
     from django.db.migrations import RenameModel
 
@@ -401,11 +410,12 @@ def compare_runs(history, stock, stand_ins):
                         "statements (order-insensitive)",
                         expected,
                         got,
+                        where,
                     )
                 )
         elif expected != got:
             differences.append(
-                Difference(describe(history, where), "statements", expected, got)
+                Difference(describe(history, where), "statements", expected, got, where)
             )
     stock_schemas, stand_in_schemas = dict(stock.snapshots), dict(stand_ins.snapshots)
     for step in dict.fromkeys([*stock_schemas, *stand_in_schemas]):
