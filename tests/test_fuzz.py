@@ -194,8 +194,9 @@ def test_timestamps_of_now_are_normalized(fuzz_python):
 
 def test_only_rename_model_is_compared_regardless_of_order(fuzz_python):
     """
-    RenameModel's statements are compared as a multiset (the documented
-    difference), any other operation's in order.
+    The statements of RenameModel and its migration's deferred statements
+    are compared as a multiset (the documented difference), any other
+    operation's in order.
     """
     result = run_in_fuzz_env(
         fuzz_python,
@@ -220,18 +221,24 @@ def test_only_rename_model_is_compared_regardless_of_order(fuzz_python):
                 None,
             )
 
-        stock = run((0, "one"), (0, "two"), (1, "three"), (1, "four"))
-        reordered_rename = run((0, "two"), (0, "one"), (1, "three"), (1, "four"))
-        reordered_add = run((0, "one"), (0, "two"), (1, "four"), (1, "three"))
-        other_rename = run((0, "one"), (1, "three"), (1, "four"))
+        d = "deferred"
+        stock = run((0, "1"), (0, "2"), (1, "3"), (1, "4"), (d, "5"))
+        reordered_rename = run((0, "2"), (0, "1"), (1, "3"), (1, "4"), (d, "5"))
+        # The self-referential many-to-many case: deferred statements run
+        # during the RenameModel instead.
+        moved_deferred = run((0, "5"), (0, "2"), (0, "1"), (1, "3"), (1, "4"))
+        reordered_add = run((0, "1"), (0, "2"), (1, "4"), (1, "3"), (d, "5"))
+        other_rename = run((0, "1"), (1, "3"), (1, "4"), (d, "5"))
         print(json.dumps([
             [d.where for d in compare_runs(history, stock, reordered_rename)],
+            [d.where for d in compare_runs(history, stock, moved_deferred)],
             [d.where for d in compare_runs(history, stock, reordered_add)],
             [d.what for d in compare_runs(history, stock, other_rename)],
         ]))
         """,
     )
     assert result == [
+        [],
         [],
         ["forwards fuzz_a.0001_fuzz, operation 1 (AddField)"],
         ["statements (order-insensitive)"],
@@ -357,3 +364,32 @@ def test_difference_is_shrunk_written_and_replayed(fuzz_python, tmp_path):
         env={**os.environ, "PYTHONPATH": str(REPO / "scripts")},
     )
     assert unittest.returncode == 0, unittest.stdout + unittest.stderr
+
+
+def test_short_lived_self_m2m_indexes_of_rename_model(fuzz_python):
+    """
+    Only the index statements for the old through table of a renamed
+    model's self-referential many-to-many, dropped later, are left out.
+    """
+    result = run_in_fuzz_env(
+        fuzz_python,
+        """
+        import json
+        from fuzzing.runner import without_short_lived_self_m2m_indexes
+
+        statements = [
+            ('ALTER TABLE "a_m" RENAME TO "a_n"', "()"),
+            ('CREATE INDEX "i1" ON "a_m_f" ("from_m_id")', "()"),
+            ('CREATE INDEX "i2" ON "a_m_f" ("other_id")', "()"),
+            ('CREATE INDEX "i3" ON "b_x_f" ("from_x_id")', "()"),
+            ('CREATE TABLE "a_n_f" ("id" integer)', "None"),
+            ('DROP TABLE "a_m_f"', "()"),
+            ('DROP TABLE "b_x_f"', "()"),
+            ('CREATE INDEX "i4" ON "a_n_f" ("from_n_id")', "()"),
+        ]
+        kept = without_short_lived_self_m2m_indexes(statements)
+        print(json.dumps([sql for sql, _ in statements if (sql, "None") not in kept
+                          and (sql, "()") not in kept]))
+        """,
+    )
+    assert result == ['CREATE INDEX "i1" ON "a_m_f" ("from_m_id")']

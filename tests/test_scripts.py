@@ -565,7 +565,9 @@ def test_command_repo(tmp_path_factory):
 def test_test_command_summary(test_command_repo):
     tests = test_command_repo / "tests"
     # No tests at all (pytest exit code 5) is not a failure.
-    proc = run_script(test_command_repo, "test", "--skip-shim", "--skip-django")
+    proc = run_script(
+        test_command_repo, "test", "--skip-shim", "--skip-django", "--skip-fuzz"
+    )
     assert proc.stdout.splitlines()[-1] == "0 passed, 0 failed"
     (tests / "test_a.py").write_text(
         "import pytest\n\n"
@@ -575,7 +577,12 @@ def test_test_command_summary(test_command_repo):
         "def test_broken():\n    assert False\n"
     )
     proc = run_script(
-        test_command_repo, "test", "--skip-shim", "--skip-django", check=False
+        test_command_repo,
+        "test",
+        "--skip-shim",
+        "--skip-django",
+        "--skip-fuzz",
+        check=False,
     )
     assert proc.returncode == 1
     assert proc.stdout.splitlines()[-1] == "2 passed, 1 failed"

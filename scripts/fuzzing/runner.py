@@ -370,6 +370,8 @@ def describe(history, where):
         return text + ", executor"
     if where.operation == "deferred":
         return text + ", deferred statements"
+    if where.operation == RENAME_MODEL:
+        return text + ", " + RENAME_MODEL
     operation = operation_at(history, where)
     return text + f", operation {where.operation} ({type(operation).__name__})"
 
@@ -377,8 +379,12 @@ def describe(history, where):
 def operation_kind(history, difference):
     """The class name of the operation where difference is, if any."""
     where = difference.location
-    operation = operation_at(history, where) if where else None
-    return type(operation).__name__ if operation is not None else str(where)
+    if where is None:
+        return None
+    if where.operation == RENAME_MODEL:
+        return "RenameModel"
+    operation = operation_at(history, where)
+    return type(operation).__name__ if operation is not None else where.operation
 
 
 def is_rename_model(operation):
@@ -387,23 +393,86 @@ def is_rename_model(operation):
     return isinstance(operation, RenameModel)
 
 
-def group(statements):
+# The group of a migration's RenameModel operations and deferred statements.
+RENAME_MODEL = "RenameModel and deferred statements"
+
+
+def migration_renames_a_model(history, step):
+    operations = history.migrations[step.index].operations
+    return any(is_rename_model(operation) for operation in operations)
+
+
+def group(history, statements):
+    """
+    The statements by Where; those of a migration's RenameModel operations
+    and deferred statements form one group, Where(step, RENAME_MODEL).
+    """
     groups = collections.defaultdict(list)
     for statement in statements:
-        groups[statement.where].append((statement.sql, statement.params))
+        where = statement.where
+        if is_rename_model(operation_at(history, where)) or (
+            where.operation == "deferred"
+            and migration_renames_a_model(history, where.step)
+        ):
+            where = Where(where.step, RENAME_MODEL)
+        groups[where].append((statement.sql, statement.params))
     return groups
+
+
+CREATE_INDEX_RE = re.compile(r'CREATE (?:UNIQUE )?INDEX "[^"]+" ON "([^"]+)" \((.*)\)')
+RENAME_TABLE_RE = re.compile(r'ALTER TABLE "([^"]+)" RENAME TO "[^"]+"')
+
+
+def without_short_lived_self_m2m_indexes(statements):
+    """
+    statements without the CREATE INDEX statements for the through table of
+    a renamed model's self-referential many-to-many that are dropped with
+    the table later in the same statements: where the RenameModel rebuilds
+    the tables in stock's order, the migration's deferred index statements
+    run on the old through table before it is rebuilt under the new name
+    (README "Known differences"). They leave nothing in the schema.
+    """
+    renamed = [
+        match.group(1) for sql, _ in statements if (match := RENAME_TABLE_RE.match(sql))
+    ]
+    kept = []
+    for position, (sql, params) in enumerate(statements):
+        match = CREATE_INDEX_RE.match(sql)
+        if match:
+            table, columns = match.groups()
+            dropped_later = ('DROP TABLE "%s"' % table, "()") in statements[position:]
+            self_m2m = all(
+                column.strip().strip('"').startswith(("from_", "to_"))
+                for column in columns.split(",")
+            )
+            of_renamed = any(table.startswith(old + "_") for old in renamed)
+            if dropped_later and self_m2m and of_renamed:
+                continue
+        # Deferred statements run with no parameters (None) at the end of a
+        # migration, and with () when the SQLite schema editor runs them
+        # early (_remake_table()): the same statement.
+        kept.append((sql, "None" if params == "()" else params))
+    return kept
 
 
 def compare_runs(history, stock, stand_ins):
     differences = []
-    stock_groups, stand_in_groups = group(stock.statements), group(stand_ins.statements)
+    stock_groups = group(history, stock.statements)
+    stand_in_groups = group(history, stand_ins.statements)
     for where in dict.fromkeys([*stock_groups, *stand_in_groups]):
         expected, got = stock_groups.get(where, []), stand_in_groups.get(where, [])
-        if is_rename_model(operation_at(history, where)):
+        if where.operation == RENAME_MODEL:
             # The documented difference (README "Known differences",
             # DESIGN.md section 4, trap 2): RenameModel re-creates the foreign
-            # keys to the renamed table in another order.
-            if collections.Counter(expected) != collections.Counter(got):
+            # keys to the renamed table (on SQLite: rebuilds the tables that
+            # hold them) in another order; with a self-referential
+            # many-to-many, that also moves its deferred CREATE INDEX
+            # statements between the RenameModel and the migration's end.
+            # The index statements it moves may run on the old through
+            # table, then dropped.
+            if collections.Counter(
+                without_short_lived_self_m2m_indexes(expected)
+            ) != collections.Counter(without_short_lived_self_m2m_indexes(got)):
                 differences.append(
                     Difference(
                         describe(history, where),
