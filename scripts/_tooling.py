@@ -1459,7 +1459,9 @@ def ensure_database(db):
 def settings_module(db, target):
     """
     Return (module name, directory to put on PYTHONPATH or None) of the test
-    settings for db. SQLite uses Django's own tests/test_sqlite.py.
+    settings for db. SQLite uses Django's own tests/test_sqlite.py; the
+    others import it (runtests.py puts tests/ first on sys.path) and replace
+    DATABASES.
     """
     if db == "sqlite":
         return "test_sqlite", None

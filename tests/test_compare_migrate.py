@@ -309,17 +309,21 @@ def test_other_django_release_without_the_series(tmp_path, monkeypatch):
     targets, skipped, _ = compare.make_targets(
         compare.parse_args(["--django", "5.2.19"])
     )
-    assert trees == ["5.2.19"]
     assert [target.name for target in targets] == ["stock", "shim"]
     assert targets[1].django_tree == tmp_path / "5.2.19"
     assert skipped == [("patched", "the series applies to 6.1.3")]
-    for argv in (["--targets", "patched"], ["--baseline-upto", "1"]):
+    for argv in (
+        ["--targets", "patched"],
+        ["--baseline-upto", "1"],
+        ["--patched-tree", str(tmp_path)],
+    ):
         args = compare.parse_args(["--django", "6.0.10", *argv])
         with pytest.raises(
             compare.Failure,
             match="the patch series applies to Django 6.1.3, not 6.0.10",
         ):
             compare.make_targets(args)
+    assert trees == ["5.2.19"]  # Refused arguments download nothing.
 
 
 def test_synth_project_options_are_passed_on(tmp_path, monkeypatch):

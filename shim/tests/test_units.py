@@ -1,3 +1,5 @@
+import sys
+import types
 from unittest import mock
 
 from django.db import connection, models
@@ -5,6 +7,7 @@ from django.db.backends.sqlite3.schema import DatabaseSchemaEditor
 from django.db.migrations.state import ModelState, ProjectState
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from modelstate_migrate.fallbacks import why_rendered
+from modelstate_migrate.operations import operation_modules
 from modelstate_migrate.state import StateAppsDescriptor, StateView
 
 from .fallbackapp.fields import TaggedField
@@ -33,7 +36,7 @@ class WhyRenderedTests(SimpleTestCase):
         )
 
     def test_field_with_model_base_name(self):
-        """Bases named by a string (multi-table inheritance) don't prevent it."""
+        """A base named by a string isn't the reason; the field is."""
         model_state = ModelState(
             "testapp",
             "Tagged",
@@ -50,6 +53,30 @@ class WhyRenderedTests(SimpleTestCase):
 class StateAppsDescriptorTests(SimpleTestCase):
     def test_class_access(self):
         self.assertIsInstance(ProjectState.apps, StateAppsDescriptor)
+
+
+class OperationModulesTests(SimpleTestCase):
+    """contrib.postgres' operations are wrapped only when importable."""
+
+    postgres_operations = "django.contrib.postgres.operations"
+    operations = [
+        "django.db.migrations.operations.fields",
+        "django.db.migrations.operations.models",
+    ]
+
+    def test_with_postgresql_driver(self):
+        module = types.ModuleType(self.postgres_operations)
+        with mock.patch.dict(sys.modules, {self.postgres_operations: module}):
+            modules = operation_modules()
+        self.assertEqual(
+            [module.__name__ for module in modules],
+            [*self.operations, self.postgres_operations],
+        )
+
+    def test_without_postgresql_driver(self):
+        with mock.patch.dict(sys.modules, {self.postgres_operations: None}):
+            modules = operation_modules()
+        self.assertEqual([module.__name__ for module in modules], self.operations)
 
 
 class StateViewTests(SimpleTestCase):
@@ -139,14 +166,16 @@ class StandInTests(SimpleTestCase):
 
     def test_reload_missing_model(self):
         """
-        Reloading a model the state doesn't have does nothing, as in stock
-        Django when the state isn't rendered.
+        Reloading a model the state doesn't have raises no error, as in stock
+        Django when the state isn't rendered: it discards the stand-ins and
+        reserves no field creation counters.
         """
         state = self.state()
         stand_ins = state.stand_ins
         state.reload_model("testapp", "missing")
         self.assertIsNot(state.stand_ins, stand_ins)
-        self.assertNotIn(("testapp", "missing"), state.models)
+        for model_state in state.models.values():
+            self.assertIsNone(model_state.field_creation_counter)
 
     def test_model_class_base_is_rendered(self):
         stand_ins = self.state().stand_ins
@@ -192,6 +221,12 @@ class StandInShapeTests(SimpleTestCase):
         self.assertEqual(
             [field.name for field in chapter._meta.local_fields],
             ["id", "book", "_order"],
+        )
+        # _order takes the creation counter reserved after the model's fields.
+        model_state = state.models["testapp", "chapter"]
+        self.assertEqual(
+            chapter._meta.get_field("_order").creation_counter,
+            model_state.field_creation_counter + 2,
         )
 
     def test_proxy_without_concrete_base(self):

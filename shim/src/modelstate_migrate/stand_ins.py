@@ -354,9 +354,10 @@ class StandInModels:
 
     def lazy_model_operation(self, function, *model_keys):
         """
-        Defer resolving a relation until the field is needed. Called by the
-        contribute_to_class() methods of relational fields (through
-        lazy_related_operation()) with the model being built first.
+        Defer resolving a relation until the field is needed. Called through
+        lazy_related_operation() by RelatedField.contribute_to_class() and
+        ManyToManyField.contribute_to_class(), which pass the field, with the
+        model being built first.
         """
         field = function.keywords["field"]
         self._pending_relations[model_keys[0]][field.name].append(
