@@ -349,6 +349,7 @@ def create_model(draw, schema, app_label):
     together = [f.name for f in indexable_fields(model)][:2]
     if len(together) == 2 and draw(st.booleans()):
         model.unique_together = [tuple(together)]
+        model.unique_together_changed_in = schema.migration_number
         options["unique_together"] = {tuple(together)}
     order_candidates = order_with_respect_to_candidates(model)
     if order_candidates and draw(st.booleans()):
@@ -696,9 +697,21 @@ def alter_model_table_comment(draw, schema, app_label):
     return [migrations.AlterModelTableComment(model.name, model.db_table_comment)]
 
 
+def models_for_unique_together(schema, app_label):
+    # Not twice in one migration: unapplying two AlterUniqueTogether of a
+    # model in one migration fails with stock Django too (the unique index
+    # already exists).
+    return [
+        model
+        for model in models_with_indexable_fields(schema, app_label)
+        if model.unique_together_changed_in != schema.migration_number
+    ]
+
+
 def alter_unique_together(draw, schema, app_label):
-    model = draw(st.sampled_from(models_with_indexable_fields(schema, app_label)))
+    model = draw(st.sampled_from(models_for_unique_together(schema, app_label)))
     model.changed_in = schema.migration_number
+    model.unique_together_changed_in = schema.migration_number
     names = [field.name for field in indexable_fields(model)]
     choices = [set()]
     if len(names) >= 2:
@@ -823,7 +836,7 @@ OPERATIONS = {
         alter_model_table_comment,
     ),
     "alter_unique_together": (
-        lambda s, a: bool(models_with_indexable_fields(s, a)),
+        lambda s, a: bool(models_for_unique_together(s, a)),
         alter_unique_together,
     ),
     "alter_order_with_respect_to": (

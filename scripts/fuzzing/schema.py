@@ -79,6 +79,7 @@ class ModelSpec:
     # it (its fields, indexes, constraints, table).
     created_in: int | None = None
     changed_in: int | None = None
+    unique_together_changed_in: int | None = None
 
     @property
     def label(self):
