@@ -586,6 +586,10 @@ def renamable_fields(schema, model):
             in {n for constraint in model.constraints for n in constraint.field_names}
             or model.order_with_respect_to == field.name
             or (field.kind in ("fk", "o2o") and schema.is_through(model))
+            # ProjectState.rename_field() renames the to_field on the
+            # referencing operation's field instance: unapplying an AddField
+            # of that foreign key then fails, with stock Django too.
+            or schema.is_to_field_target(model, field)
         )
     ]
 
@@ -713,10 +717,12 @@ def alter_unique_together(draw, schema, app_label):
     model.changed_in = schema.migration_number
     model.unique_together_changed_in = schema.migration_number
     names = [field.name for field in indexable_fields(model)]
+    # Pairs only: a single unique field in unique_together (a one-to-one
+    # field...) gives the column two unique indexes, which stock Django then
+    # fails to tell apart when it drops one.
     choices = [set()]
     if len(names) >= 2:
-        choices.append({tuple(names[:2])})
-    choices.append({(names[-1],)})
+        choices += [{tuple(names[:2])}, {tuple(names[-2:])}]
     together = draw(st.sampled_from(choices))
     model.unique_together = sorted(together)
     return [migrations.AlterUniqueTogether(model.name, together)]
