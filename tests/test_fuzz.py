@@ -194,9 +194,9 @@ def test_timestamps_of_now_are_normalized(fuzz_python):
 
 def test_only_rename_model_is_compared_regardless_of_order(fuzz_python):
     """
-    The statements of RenameModel and its migration's deferred statements
-    are compared as a multiset (the documented difference), any other
-    operation's in order.
+    The statements of RenameModel, with the index statements that run after
+    it in its migration, are compared as a multiset (the documented
+    difference); anything else in order.
     """
     result = run_in_fuzz_env(
         fuzz_python,
@@ -222,17 +222,26 @@ def test_only_rename_model_is_compared_regardless_of_order(fuzz_python):
             )
 
         d = "deferred"
-        stock = run((0, "1"), (0, "2"), (1, "3"), (1, "4"), (d, "5"))
-        reordered_rename = run((0, "2"), (0, "1"), (1, "3"), (1, "4"), (d, "5"))
-        # The self-referential many-to-many case: deferred statements run
-        # during the RenameModel instead.
-        moved_deferred = run((0, "5"), (0, "2"), (0, "1"), (1, "3"), (1, "4"))
-        reordered_add = run((0, "1"), (0, "2"), (1, "4"), (1, "3"), (d, "5"))
-        other_rename = run((0, "1"), (1, "3"), (1, "4"), (d, "5"))
+        index = 'CREATE INDEX "i" ON "t" ("from_a_id")'
+        stock = run((0, "1"), (0, "2"), (1, "3"), (1, "4"), (d, index), (d, "5"))
+        reordered_rename = run(
+            (0, "2"), (0, "1"), (1, "3"), (1, "4"), (d, index), (d, "5")
+        )
+        # The self-referential many-to-many case: deferred index statements
+        # run during the RenameModel or a later operation instead.
+        moved_to_rename = run(
+            (0, index), (0, "2"), (0, "1"), (1, "3"), (1, "4"), (d, "5")
+        )
+        moved_to_add = run((0, "1"), (0, "2"), (1, index), (1, "3"), (1, "4"), (d, "5"))
+        moved_other = run((0, "5"), (0, "1"), (0, "2"), (1, "3"), (1, "4"), (d, index))
+        swapped_add = run((0, "1"), (0, "2"), (1, "4"), (1, "3"), (d, index), (d, "5"))
+        other_rename = run((0, "1"), (1, "3"), (1, "4"), (d, index), (d, "5"))
         print(json.dumps([
             [d.where for d in compare_runs(history, stock, reordered_rename)],
-            [d.where for d in compare_runs(history, stock, moved_deferred)],
-            [d.where for d in compare_runs(history, stock, reordered_add)],
+            [d.where for d in compare_runs(history, stock, moved_to_rename)],
+            [d.where for d in compare_runs(history, stock, moved_to_add)],
+            [d.where for d in compare_runs(history, stock, moved_other)],
+            [d.where for d in compare_runs(history, stock, swapped_add)],
             [d.what for d in compare_runs(history, stock, other_rename)],
         ]))
         """,
@@ -240,6 +249,11 @@ def test_only_rename_model_is_compared_regardless_of_order(fuzz_python):
     assert result == [
         [],
         [],
+        [],
+        [
+            "forwards fuzz_a.0001_fuzz, RenameModel and the index statements after it",
+            "forwards fuzz_a.0001_fuzz, deferred statements",
+        ],
         ["forwards fuzz_a.0001_fuzz, operation 1 (AddField)"],
         ["statements (order-insensitive)"],
     ]

@@ -595,13 +595,13 @@ def renamable_fields(schema, model):
 
 
 def models_with_renamable_fields(schema, app_label):
-    # Not those created in the same migration: on SQLite, stock fails to
-    # rename a column that deferred statements of the CreateModel (indexes,
-    # unique_together) refer to.
+    # Not those created or changed in the same migration: on SQLite, stock
+    # fails to rename a column that deferred statements of the CreateModel or
+    # AddField (indexes, unique_together) refer to.
     return [
         model
         for model in schema.concrete_models(app_label)
-        if model.created_in != schema.migration_number
+        if schema.migration_number not in (model.created_in, model.changed_in)
         and renamable_fields(schema, model)
     ]
 

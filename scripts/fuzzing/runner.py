@@ -393,26 +393,44 @@ def is_rename_model(operation):
     return isinstance(operation, RenameModel)
 
 
-# The group of a migration's RenameModel operations and deferred statements.
-RENAME_MODEL = "RenameModel and deferred statements"
+# The group of a migration's RenameModel operations and the index statements
+# that run after them.
+RENAME_MODEL = "RenameModel and the index statements after it"
 
 
-def migration_renames_a_model(history, step):
-    operations = history.migrations[step.index].operations
-    return any(is_rename_model(operation) for operation in operations)
+def runs_after_rename_model(history, where):
+    """
+    Whether the statement position where comes after a RenameModel of its
+    migration: a later operation (in the order of where.step.direction) or
+    the deferred statements.
+    """
+    operations = history.migrations[where.step.index].operations
+    positions = [
+        position
+        for position, operation in enumerate(operations)
+        if is_rename_model(operation)
+    ]
+    if not positions or where.operation is None:
+        return False
+    if where.operation == "deferred":
+        return True
+    if where.step.direction == "forwards":
+        return where.operation > min(positions)
+    return where.operation < max(positions)
 
 
 def group(history, statements):
     """
-    The statements by Where; those of a migration's RenameModel operations
-    and deferred statements form one group, Where(step, RENAME_MODEL).
+    The statements by Where; a migration's RenameModel operations and the
+    CREATE INDEX statements that run after them (in later operations or
+    deferred) form one group, Where(step, RENAME_MODEL).
     """
     groups = collections.defaultdict(list)
     for statement in statements:
         where = statement.where
         if is_rename_model(operation_at(history, where)) or (
-            where.operation == "deferred"
-            and migration_renames_a_model(history, where.step)
+            CREATE_INDEX_RE.match(statement.sql)
+            and runs_after_rename_model(history, where)
         ):
             where = Where(where.step, RENAME_MODEL)
         groups[where].append((statement.sql, statement.params))
@@ -467,7 +485,8 @@ def compare_runs(history, stock, stand_ins):
             # keys to the renamed table (on SQLite: rebuilds the tables that
             # hold them) in another order; with a self-referential
             # many-to-many, that also moves its deferred CREATE INDEX
-            # statements between the RenameModel and the migration's end.
+            # statements to another point after the RenameModel (the next
+            # table rebuild, or the migration's end).
             # The index statements it moves may run on the old through
             # table, then dropped.
             if collections.Counter(
