@@ -1,7 +1,8 @@
 """
 The shim and the patch series share the stand-in logic: the shim's
 stand_ins.py is the series' django/db/migrations/stand_ins.py, byte for byte,
-and the ProjectState methods the shim adds are those the series adds to
+and the ProjectState methods the shim adds or replaces, and the classes it
+defines for ProjectState, are those of the series'
 django/db/migrations/state.py. scripts/export-patches keeps the copy in step.
 """
 
@@ -20,10 +21,24 @@ SHIM_PACKAGE = _tooling.SHIM_STAND_INS.parent
 STAND_INS = _tooling.SERIES_STAND_INS
 STATE = "django/db/migrations/state.py"
 SHARED_STATE_METHODS = ["stand_ins", "clear_stand_ins", "models_for_schema_editor"]
+# Stock methods that the series changes and the shim replaces.
+REPLACED_STATE_METHODS = ["__init__", "rename_model", "clone"]
+SHARED_STATE_CLASSES = ["CopyOnLookupModelStates"]
 
 
 def series_file(path, tmp_path):
-    """The file as the whole series leaves it, when the series creates it."""
+    """
+    The file as the whole series leaves it: the release's file, if it has
+    one, with every patch applied.
+    """
+    release = _tooling.ensure_release_repo(_tooling.DEFAULT_VERSION)
+    shown = subprocess.run(
+        ["git", "--git-dir", str(release), "show", f"HEAD:{path}"],
+        capture_output=True,
+    )
+    if shown.returncode == 0:
+        (tmp_path / path).parent.mkdir(parents=True)
+        (tmp_path / path).write_bytes(shown.stdout)
     for _, patch in _tooling.list_patches(_tooling.PATCHES_DIR):
         subprocess.run(
             ["git", "apply", f"--include={path}", str(patch)],
@@ -87,6 +102,34 @@ def test_project_state_methods_are_the_series_methods():
             f"modelstate_migrate/state.py's {name}() differs from the series'"
             f" ProjectState.{name}()"
         )
+
+
+def shim_state_definitions():
+    return {
+        node.name: node
+        for node in ast.parse((SHIM_PACKAGE / "state.py").read_text()).body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+    }
+
+
+def test_replaced_methods_and_classes_are_the_series_ones(tmp_path):
+    tree = ast.parse(series_file(STATE, tmp_path))
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    series_methods = {
+        node.name: node
+        for node in classes["ProjectState"].body
+        if isinstance(node, ast.FunctionDef)
+    }
+    shim = shim_state_definitions()
+    for name in REPLACED_STATE_METHODS:
+        assert body_dump(shim[name]) == body_dump(series_methods[name]), (
+            f"modelstate_migrate/state.py's {name}() differs from the series'"
+            f" ProjectState.{name}()"
+        )
+    for name in SHARED_STATE_CLASSES:
+        assert ast.dump(shim[name]) == ast.dump(
+            classes[name]
+        ), f"modelstate_migrate/state.py's {name} differs from the series'"
 
 
 def test_added_functions_finds_changed_methods():

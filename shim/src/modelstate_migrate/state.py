@@ -18,6 +18,7 @@ import contextvars
 from contextlib import contextmanager
 
 from django.db.migrations.state import ModelState, ProjectState
+from django.db.migrations.utils import get_references
 from django.utils.functional import SimpleLazyObject, cached_property
 
 from . import fallbacks
@@ -119,7 +120,124 @@ def unwrap(state):
     return state.state if isinstance(state, StateView) else state
 
 
-# The methods the patch series adds to ProjectState, verbatim (a test checks).
+# What the patch series adds to and changes in ProjectState, verbatim (a test
+# checks). ProjectState's __init__(), rename_model() and clone() are the same
+# in every supported Django version.
+
+
+class CopyOnLookupModelStates(dict):
+    """
+    The model states of a ProjectState by model key, shared with the state's
+    clones until they're looked up.
+
+    Looking up a shared model state replaces it with a copy that belongs to
+    this mapping. ProjectState's methods look up the model states they
+    change, so changing a state leaves its clones as they are and cloning a
+    state costs little, however many models it has. Iterating gives model
+    states that may be shared: they're only to be read.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Keys of the model states that no other mapping shares.
+        self._own_keys = set(self)
+
+    def __getitem__(self, key):
+        model_state = super().__getitem__(key)
+        if key not in self._own_keys:
+            model_state = model_state.clone()
+            self[key] = model_state
+        return model_state
+
+    def __setitem__(self, key, model_state):
+        super().__setitem__(key, model_state)
+        self._own_keys.add(key)
+
+    def __delitem__(self, key):
+        super().__delitem__(key)
+        self._own_keys.discard(key)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def share(self):
+        """Return a copy of this mapping that shares its model states."""
+        self._own_keys.clear()
+        shared = self.__class__(self.items())
+        shared._own_keys.clear()
+        return shared
+
+
+def __init__(self, models=None, real_apps=None):
+    self.models = CopyOnLookupModelStates(models or {})
+    # Apps to include from main registry, usually unmigrated ones
+    if real_apps is None:
+        real_apps = set()
+    else:
+        assert isinstance(real_apps, set)
+    self.real_apps = real_apps
+    self.is_delayed = False
+    # {remote_model_key: {model_key: {field_name: field}}}
+    self._relations = None
+
+
+def rename_model(self, app_label, old_name, new_name):
+    # Add a new model.
+    old_name_lower = old_name.lower()
+    new_name_lower = new_name.lower()
+    renamed_model = self.models[app_label, old_name_lower].clone()
+    renamed_model.name = new_name
+    self.models[app_label, new_name_lower] = renamed_model
+    # Repoint all fields pointing to the old model to the new one.
+    old_model_tuple = (app_label, old_name_lower)
+    new_remote_model = f"{app_label}.{new_name}"
+    to_reload = set()
+    changed_fields = []
+    for model_state, name, field, reference in get_references(self, old_model_tuple):
+        changed_field = None
+        if reference.to:
+            changed_field = field.clone()
+            changed_field.remote_field.model = new_remote_model
+        if reference.through:
+            if changed_field is None:
+                changed_field = field.clone()
+            changed_field.remote_field.through = new_remote_model
+        if changed_field:
+            changed_fields.append((model_state, name, changed_field))
+    # Look up the model states to change them rather than changing those
+    # found by iterating, which may be shared with clones.
+    for model_state, name, changed_field in changed_fields:
+        model_key = model_state.app_label, model_state.name_lower
+        self.models[model_key].fields[name] = changed_field
+        to_reload.add(model_key)
+    if self._relations is not None:
+        old_name_key = app_label, old_name_lower
+        new_name_key = app_label, new_name_lower
+        if old_name_key in self._relations:
+            self._relations[new_name_key] = self._relations.pop(old_name_key)
+        for model_relations in self._relations.values():
+            if old_name_key in model_relations:
+                model_relations[new_name_key] = model_relations.pop(old_name_key)
+    # Reload models related to old model before removing the old model.
+    self.reload_models(to_reload, delay=True)
+    # Remove the old model.
+    self.remove_model(app_label, old_name_lower)
+    self.reload_model(app_label, new_name_lower, delay=True)
+
+
+def clone(self):
+    """Return an exact copy of this ProjectState."""
+    new_state = ProjectState(real_apps=self.real_apps)
+    new_state.models = self.models.share()
+    if "apps" in self.__dict__:
+        new_state.apps = self.apps.clone()
+    # A clone is usually kept as the state before a change to this state
+    # (e.g. by Migration.apply()), a change that discards the stand-ins.
+    if (stand_ins := self.__dict__.pop("stand_ins", None)) is not None:
+        stand_ins.state = new_state
+        new_state.stand_ins = stand_ins
+    new_state.is_delayed = self.is_delayed
+    return new_state
 
 
 def stand_ins(self):
@@ -206,6 +324,9 @@ def patch(patcher):
     patcher.replace(
         ProjectState, "apps", StateAppsDescriptor(ProjectState.__dict__["apps"].func)
     )
+    patcher.replace(ProjectState, "__init__", __init__)
+    patcher.replace(ProjectState, "rename_model", rename_model)
+    patcher.replace(ProjectState, "clone", clone)
     patcher.wrap(ProjectState, "add_model", wrap_add_model)
     patcher.wrap(ProjectState, "remove_model", wrap_remove_model)
     patcher.wrap(ProjectState, "reload_model", wrap_reload_model)
