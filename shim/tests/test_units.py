@@ -2,6 +2,7 @@ import sys
 import types
 from unittest import mock
 
+from django.apps.registry import Apps
 from django.db import connection, models
 from django.db.backends.sqlite3.schema import DatabaseSchemaEditor
 from django.db.migrations.state import ModelState, ProjectState
@@ -22,6 +23,14 @@ class StampedBase(models.Model):
     class Meta:
         abstract = True
         app_label = "testapp"
+
+
+class CodeField(models.CharField):
+    """A field with an __init__() of its own."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 4)
+        super().__init__(*args, **kwargs)
 
 
 class WhyRenderedTests(SimpleTestCase):
@@ -48,6 +57,46 @@ class WhyRenderedTests(SimpleTestCase):
             "its field 'tag' (tests.fallbackapp.fields.TaggedField) has its own "
             "contribute_to_class() or contribute_to_related_class()",
         )
+
+
+class ProjectStateTests(SimpleTestCase):
+    def test_clone_shares_model_states_until_looked_up(self):
+        state = ProjectState()
+        state.add_model(
+            ModelState("testapp", "Tag", [("id", models.AutoField(primary_key=True))])
+        )
+        clone = state.clone()
+        self.assertIs(
+            dict.__getitem__(clone.models, ("testapp", "tag")),
+            dict.__getitem__(state.models, ("testapp", "tag")),
+        )
+        clone.add_field("testapp", "tag", "name", models.TextField(), True)
+        self.assertNotIn("name", state.models["testapp", "tag"].fields)
+
+    def test_render_copies_fields(self):
+        """
+        Django's fields are copied; others are reconstructed from
+        deconstruct() by Field.clone().
+        """
+        model_state = ModelState(
+            "testapp",
+            "Coded",
+            [
+                ("id", models.AutoField(primary_key=True)),
+                ("name", models.CharField(max_length=10)),
+                ("code", CodeField()),
+            ],
+        )
+        with mock.patch.object(
+            models.CharField,
+            "deconstruct",
+            autospec=True,
+            side_effect=models.CharField.deconstruct,
+        ) as deconstruct:
+            model = model_state.render(Apps())
+        deconstruct.assert_called_once_with(model_state.fields["code"])
+        self.assertEqual(model._meta.get_field("code").max_length, 4)
+        self.assertEqual(model._meta.get_field("name").max_length, 10)
 
 
 class StateAppsDescriptorTests(SimpleTestCase):

@@ -51,10 +51,11 @@ def field_class_can_stand_in(field_class):
 def field_class_can_be_copied(field_class):
     """
     Return whether copying a field of this class gives what field.clone()
-    gives: its __init__() and deconstruct() come from Django, so that
-    reconstructing the field from deconstruct() would give the same field.
+    gives: its __init__(), deconstruct(), and clone() come from Django, so
+    that reconstructing the field from deconstruct() would give the same
+    field.
     """
-    for method_name in ("__init__", "deconstruct"):
+    for method_name in ("__init__", "deconstruct", "clone"):
         for klass in field_class.__mro__:
             if method_name in klass.__dict__:
                 if not is_trusted(klass):

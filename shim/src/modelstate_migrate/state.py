@@ -1,6 +1,8 @@
 """
 ProjectState and ModelState as the patch series has them: stand-in models per
-state, and ProjectState.apps rendered only when something uses it.
+state, ProjectState.apps rendered only when something uses it, model states
+shared with clones until they're looked up, and fields copied rather than
+reconstructed for stand-ins and rendered models.
 
 Stock code reads models from state.apps. The wrappers in operations.py and
 executor.py hand it states whose apps are something else:
@@ -19,13 +21,19 @@ from contextlib import contextmanager
 
 from django.db.migrations.state import ModelState, ProjectState
 from django.db.migrations.utils import get_references
+from django.db.models.fields import Field
 from django.utils.functional import SimpleLazyObject, cached_property
 
 from . import fallbacks
 from .stand_ins import (
     StandInModels,
+    clone_field,
     reserve_field_creation_counters,
     schema_editor_accepts_stand_ins,
+)
+
+copying_fields = contextvars.ContextVar(
+    "modelstate_migrate_copying_fields", default=False
 )
 
 rendering_on_demand = contextvars.ContextVar(
@@ -314,6 +322,37 @@ def wrap_model_state_clone(clone):
     return wrapper
 
 
+def wrap_model_state_render(render):
+    """
+    ModelState.render() copies the fields of the model state, as in the patch
+    series, whose render() calls clone_field() where stock's calls
+    Field.clone().
+    """
+
+    def wrapper(self, apps):
+        token = copying_fields.set(True)
+        try:
+            return render(self, apps)
+        finally:
+            copying_fields.reset(token)
+
+    return wrapper
+
+
+def wrap_field_clone(clone):
+    def wrapper(self):
+        if not copying_fields.get():
+            return clone(self)
+        # clone_field() calls Field.clone() for fields it can't copy.
+        token = copying_fields.set(False)
+        try:
+            return clone_field(self)
+        finally:
+            copying_fields.reset(token)
+
+    return wrapper
+
+
 def patch(patcher):
     """Install the above with patcher (a patching.Patcher)."""
     stand_ins_property = cached_property(stand_ins)
@@ -334,3 +373,5 @@ def patch(patcher):
     # Set by reserve_field_creation_counters().
     patcher.add(ModelState, "field_creation_counter", None)
     patcher.wrap(ModelState, "clone", wrap_model_state_clone)
+    patcher.wrap(ModelState, "render", wrap_model_state_render)
+    patcher.wrap(Field, "clone", wrap_field_clone)
