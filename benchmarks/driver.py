@@ -14,6 +14,8 @@ ACTION is one of
     testdb             create and destroy the test databases the way Django's
                        test runner does; ``--no-migrate`` sets TEST MIGRATE=False
     sqlmigrate APP NAME
+    syncdb             ``manage.py migrate --run-syncdb`` with every app's
+                       migrations disabled: the final schema from the models
 
 The database comes from the project's settings (SYNTH_DB, SYNTH_DB_NAME),
 extra apps from SYNTH_EXTRA_APPS. With --counts, ModelState.render and
@@ -80,6 +82,15 @@ def create_test_databases(migrate):
     runner.teardown_databases(old_config)
 
 
+def create_final_schema():
+    from django.apps import apps
+    from django.test.utils import override_settings
+
+    without_migrations = {app.label: None for app in apps.get_app_configs()}
+    with override_settings(MIGRATION_MODULES=without_migrations):
+        call("migrate", run_syncdb=True, interactive=False)
+
+
 def run(project, action, args, counts=None):
     """Set Django up for the project and run one action; return the counts."""
     setup_django(project)
@@ -110,6 +121,8 @@ def run(project, action, args, counts=None):
             create_test_databases(migrate="--no-migrate" not in args)
         elif action == "sqlmigrate":
             call("sqlmigrate", *args)
+        elif action == "syncdb":
+            create_final_schema()
         else:
             raise SystemExit(f"driver: unknown action {action!r}")
     if not counts:

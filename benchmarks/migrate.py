@@ -52,6 +52,21 @@ class MigrateFromZero(MigrateBenchmark):
         self.workspace.run("migrate")
 
 
+class CreateFinalSchema(MigrateBenchmark):
+    """
+    The floor of MigrateFromZero: the final schema created straight from the
+    models (`migrate --run-syncdb` with every app's migrations disabled), as
+    test runs without migrations do.
+    """
+
+    def setup(self, cache_dir, models, shape):
+        super().setup(cache_dir, models, shape)
+        self.workspace.empty()
+
+    def time_syncdb(self, cache_dir, models, shape):
+        self.workspace.run("syncdb")
+
+
 class MigrateBackwards(MigrateBenchmark):
     """`migrate APP zero` for every app, dependents first, in one process."""
 

@@ -244,6 +244,7 @@ def test_every_benchmark_runs_once_and_the_dashboard_renders(tmp_path):
     names = set(data["results"])
     expected = {
         "migrate.MigrateFromZero.time_migrate",
+        "migrate.CreateFinalSchema.time_syncdb",
         "migrate.MigrateBackwards.time_migrate_to_zero",
         "migrate.MigrateLatest.time_migrate",
         "migrate.MigrateNothingToDo.time_migrate",
