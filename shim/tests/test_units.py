@@ -73,6 +73,36 @@ class ProjectStateTests(SimpleTestCase):
         clone.add_field("testapp", "tag", "name", models.TextField(), True)
         self.assertNotIn("name", state.models["testapp", "tag"].fields)
 
+    def test_rename_model_target_and_intermediary(self):
+        """
+        rename_model() repoints a relation whose target and intermediary model
+        are both the renamed model.
+        """
+        state = ProjectState()
+        state.add_model(
+            ModelState("testapp", "Link", [("id", models.AutoField(primary_key=True))])
+        )
+        state.add_model(
+            ModelState(
+                "testapp",
+                "Page",
+                [
+                    ("id", models.AutoField(primary_key=True)),
+                    (
+                        "links",
+                        models.ManyToManyField("testapp.Link", through="testapp.Link"),
+                    ),
+                ],
+            )
+        )
+        clone = state.clone()
+        state.rename_model("testapp", "Link", "Hyperlink")
+        remote_field = state.models["testapp", "page"].fields["links"].remote_field
+        self.assertEqual(remote_field.model, "testapp.Hyperlink")
+        self.assertEqual(remote_field.through, "testapp.Hyperlink")
+        remote_field = clone.models["testapp", "page"].fields["links"].remote_field
+        self.assertEqual(remote_field.model, "testapp.Link")
+
     def test_render_copies_fields(self):
         """
         Django's fields are copied; others are reconstructed from

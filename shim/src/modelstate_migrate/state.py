@@ -210,7 +210,7 @@ def rename_model(self, app_label, old_name, new_name):
             if changed_field is None:
                 changed_field = field.clone()
             changed_field.remote_field.through = new_remote_model
-        if changed_field:
+        if changed_field:  # pragma: no branch (only references are found)
             changed_fields.append((model_state, name, changed_field))
     # Look up the model states to change them rather than changing those
     # found by iterating, which may be shared with clones.
