@@ -55,13 +55,13 @@ def field_class_can_be_copied(field_class):
     that reconstructing the field from deconstruct() would give the same
     field.
     """
-    for method_name in ("__init__", "deconstruct", "clone"):
-        for klass in field_class.__mro__:
-            if method_name in klass.__dict__:
-                if not is_trusted(klass):
-                    return False
-                break
-    return True
+    return all(
+        is_trusted(
+            # Field defines them all.
+            next(klass for klass in field_class.__mro__ if method_name in vars(klass))
+        )
+        for method_name in ("__init__", "deconstruct", "clone")
+    )
 
 
 @lru_cache(maxsize=None)
