@@ -32,19 +32,29 @@ def is_trusted(klass):
     return klass.__module__.startswith(TRUSTED_MODULE_PREFIXES)
 
 
+def methods_are_trusted(klass, method_names):
+    """
+    Return whether the methods of the class with the given names, those it
+    has, come from Django.
+    """
+    for method_name in method_names:
+        for base in klass.__mro__:
+            if method_name in vars(base):
+                if not is_trusted(base):
+                    return False
+                break
+    return True
+
+
 @lru_cache(maxsize=None)
 def field_class_can_stand_in(field_class):
     """
     Return whether fields of this class can be attached to a stand-in: their
     contribute_to_class() and contribute_to_related_class() come from Django.
     """
-    for method_name in ("contribute_to_class", "contribute_to_related_class"):
-        for klass in field_class.__mro__:
-            if method_name in klass.__dict__:
-                if not is_trusted(klass):
-                    return False
-                break
-    return True
+    return methods_are_trusted(
+        field_class, ("contribute_to_class", "contribute_to_related_class")
+    )
 
 
 @lru_cache(maxsize=None)
@@ -55,13 +65,7 @@ def field_class_can_be_copied(field_class):
     that reconstructing the field from deconstruct() would give the same
     field.
     """
-    return all(
-        is_trusted(
-            # Field defines them all.
-            next(klass for klass in field_class.__mro__ if method_name in vars(klass))
-        )
-        for method_name in ("__init__", "deconstruct", "clone")
-    )
+    return methods_are_trusted(field_class, ("__init__", "deconstruct", "clone"))
 
 
 @lru_cache(maxsize=None)
