@@ -1,3 +1,7 @@
+from unittest import mock
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.commands import migrate as migrate_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import ProjectState
@@ -8,7 +12,12 @@ from .utils import counting_renders, migrate, schema, sqlmigrate, stock_django
 
 
 class MigrateTests(TransactionTestCase):
-    available_apps = ["modelstate_migrate", "tests.testapp", "tests.fallbackapp"]
+    available_apps = [
+        "django.contrib.contenttypes",
+        "modelstate_migrate",
+        "tests.testapp",
+        "tests.fallbackapp",
+    ]
 
     def setUp(self):
         migrate("testapp", "zero")
@@ -54,6 +63,33 @@ class MigrateTests(TransactionTestCase):
             executor.loader.build_graph()
             executor.migrate([("testapp", None)])
         self.assertNotEqual(rendered, [])
+
+    def test_pre_migrate_renders_only_for_renamed_models(self):
+        """
+        contrib.contenttypes' pre_migrate receiver renders the state only when
+        the plan renames models, and then renames their content types.
+        """
+        emit_pre_migrate_signal = migrate_command.emit_pre_migrate_signal
+        rendered = []
+
+        def counting_emit_pre_migrate_signal(*args, **kwargs):
+            with counting_renders() as rendered_by_receivers:
+                emit_pre_migrate_signal(*args, **kwargs)
+            rendered.extend(rendered_by_receivers)
+
+        counting_pre_migrate = mock.patch.object(
+            migrate_command, "emit_pre_migrate_signal", counting_emit_pre_migrate_signal
+        )
+        ContentType.objects.create(app_label="testapp", model="publisher")
+        with counting_pre_migrate:
+            migrate("testapp", "0002")
+            self.assertEqual(rendered, [])
+            migrate("testapp", "0003")
+        self.assertIn("Publisher", rendered)
+        self.assertIs(
+            ContentType.objects.filter(app_label="testapp", model="press").exists(),
+            True,
+        )
 
     def test_executor_renders_a_given_state_on_demand(self):
         """

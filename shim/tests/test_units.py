@@ -2,11 +2,20 @@ import sys
 import types
 from unittest import mock
 
+from django.apps import apps as global_apps
 from django.apps.registry import Apps
-from django.db import connection, models
+from django.contrib.contenttypes.management import (
+    inject_rename_contenttypes_operations,
+)
+from django.db import connection, migrations, models
 from django.db.backends.sqlite3.schema import DatabaseSchemaEditor
 from django.db.migrations.state import ModelState, ProjectState
+from django.db.models.signals import pre_migrate
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
+from modelstate_migrate.contenttypes import (
+    rename_receiver_skipping_plans_without_renames,
+    skipping_plans_without_renames,
+)
 from modelstate_migrate.fallbacks import why_rendered
 from modelstate_migrate.operations import operation_modules
 from modelstate_migrate.state import StateAppsDescriptor, StateView
@@ -127,6 +136,46 @@ class ProjectStateTests(SimpleTestCase):
         deconstruct.assert_called_once_with(model_state.fields["code"])
         self.assertEqual(model._meta.get_field("code").max_length, 4)
         self.assertEqual(model._meta.get_field("name").max_length, 10)
+
+
+class RenameReceiverTests(SimpleTestCase):
+    def test_plans_without_renames_skipped(self):
+        """The receiver is called only for plans that rename models."""
+        receiver = mock.Mock()
+        migration = migrations.Migration("0002_second", "testapp")
+        migration.operations = [migrations.DeleteModel("Foo")]
+        plan = [(migration, False)]
+        skipping_plans_without_renames(receiver)(plan=None, using="default")
+        skipping_plans_without_renames(receiver)(plan=plan, using="default")
+        receiver.assert_not_called()
+        migration.operations.append(migrations.RenameModel("Bar", "Baz"))
+        skipping_plans_without_renames(receiver)(plan=plan, using="default")
+        receiver.assert_called_once_with(plan=plan, using="default")
+
+    def test_receiver_replaced_while_migrate_runs(self):
+        """contrib.contenttypes' receiver is connected again afterwards."""
+        receivers = list(pre_migrate.receivers)
+        with rename_receiver_skipping_plans_without_renames():
+            self.assertNotEqual(pre_migrate.receivers, receivers)
+        self.assertEqual(pre_migrate.receivers, receivers)
+
+    def test_receiver_disconnected_by_the_project(self):
+        """A receiver the project disconnected stays disconnected."""
+        sender = global_apps.get_app_config("contenttypes")
+        pre_migrate.disconnect(inject_rename_contenttypes_operations, sender)
+        self.addCleanup(
+            pre_migrate.connect, inject_rename_contenttypes_operations, sender
+        )
+        receivers = list(pre_migrate.receivers)
+        with rename_receiver_skipping_plans_without_renames():
+            self.assertEqual(pre_migrate.receivers, receivers)
+
+    @override_settings(INSTALLED_APPS=["modelstate_migrate"])
+    def test_contenttypes_not_installed(self):
+        """Without contrib.contenttypes, no receiver is connected."""
+        receivers = list(pre_migrate.receivers)
+        with rename_receiver_skipping_plans_without_renames():
+            self.assertEqual(pre_migrate.receivers, receivers)
 
 
 class StateAppsDescriptorTests(SimpleTestCase):

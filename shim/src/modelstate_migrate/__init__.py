@@ -10,7 +10,8 @@ MODELSTATE_MIGRATE = {"ENABLED": False} in the settings, leaves Django as it is.
 
 Where things are: operations.py (where a migration operation gets its
 models), state.py (ProjectState.stand_ins, apps rendered on demand),
-executor.py (executor and migrate command), stand_ins.py (the stand-in
+executor.py (executor and migrate command), contenttypes.py
+(contrib.contenttypes' pre_migrate receiver), stand_ins.py (the stand-in
 models: a verbatim copy of the series' django/db/migrations/stand_ins.py),
 verify.py (VERIFY mode), fallbacks.py (what migrate -v 2 reports).
 """

@@ -1,8 +1,9 @@
 """
 The executor and the migrate command render models only on demand, as in the
 patch series: no "Render all" before applying migrations, no rendered state
-handed to the executor, and detect_soft_applied() (migrate --fake-initial)
-inspects stand-ins.
+handed to the executor, contrib.contenttypes' pre_migrate receiver renders
+only for plans that rename models, and detect_soft_applied() (migrate
+--fake-initial) inspects stand-ins.
 """
 
 import contextvars
@@ -13,6 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.migration import Migration
 
 from . import fallbacks
+from .contenttypes import rename_receiver_skipping_plans_without_renames
 from .state import StandInStateView, render_on_demand, unwrap
 
 # Progress reported around the executor's "Render all", which doesn't render.
@@ -83,7 +85,7 @@ def wrap_mutate_state(mutate_state):
 def wrap_migrate_handle(handle):
     @functools.wraps(handle)
     def wrapper(self, *args, **options):
-        with render_on_demand():
+        with render_on_demand(), rename_receiver_skipping_plans_without_renames():
             if options["verbosity"] >= 2:
                 with fallbacks.reporting_to(self.stdout.write):
                     return handle(self, *args, **options)
