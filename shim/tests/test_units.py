@@ -69,6 +69,37 @@ class WhyRenderedTests(SimpleTestCase):
 
 
 class ProjectStateTests(SimpleTestCase):
+    def test_alter_field_finds_references_only_for_rendered_models(self):
+        """
+        alter_field() looks for references to the altered field, which decide
+        what to re-render, only when models are rendered.
+        """
+        state = ProjectState()
+        state.add_model(
+            ModelState(
+                "testapp",
+                "Tag",
+                [
+                    ("id", models.AutoField(primary_key=True)),
+                    ("name", models.CharField(max_length=10)),
+                ],
+            )
+        )
+        with mock.patch(
+            "modelstate_migrate.state.field_is_referenced", return_value=False
+        ) as field_is_referenced:
+            state.alter_field(
+                "testapp", "tag", "name", models.CharField(max_length=20), True
+            )
+            field_is_referenced.assert_not_called()
+            state.apps
+            state.alter_field(
+                "testapp", "tag", "name", models.CharField(max_length=30), True
+            )
+            field_is_referenced.assert_called_once()
+        tag = state.apps.get_model("testapp", "tag")
+        self.assertEqual(tag._meta.get_field("name").max_length, 30)
+
     def test_clone_shares_model_states_until_looked_up(self):
         state = ProjectState()
         state.add_model(

@@ -1,8 +1,9 @@
 """
 ProjectState and ModelState as the patch series has them: stand-in models per
 state, ProjectState.apps rendered only when something uses it, model states
-shared with clones until they're looked up, and fields copied rather than
-reconstructed for stand-ins and rendered models.
+shared with clones until they're looked up, fields copied rather than
+reconstructed for stand-ins and rendered models, and alter_field() looking
+for references only when models are rendered.
 
 Stock code reads models from state.apps. The wrappers in operations.py and
 executor.py hand it states whose apps are something else:
@@ -19,8 +20,9 @@ executor.py hand it states whose apps are something else:
 import contextvars
 from contextlib import contextmanager
 
+from django.db.migrations import state as state_module
 from django.db.migrations.state import ModelState, ProjectState
-from django.db.migrations.utils import get_references
+from django.db.migrations.utils import field_is_referenced, get_references
 from django.db.models.fields import Field
 from django.utils.functional import SimpleLazyObject, cached_property
 
@@ -281,6 +283,19 @@ def models_for_schema_editor(self, schema_editor):
 # Wrappers of stock methods: state changes discard the stand-ins.
 
 
+def field_is_referenced_if_rendered(state, model_tuple, field_tuple):
+    """
+    field_is_referenced() for ProjectState.alter_field(), its only user in
+    django.db.migrations.state: as in the series, it looks through every field
+    of the state only to decide which rendered models to reload, so with no
+    rendered models it doesn't look (and answers False, which reloads
+    nothing).
+    """
+    if "apps" not in state.__dict__:
+        return False
+    return field_is_referenced(state, model_tuple, field_tuple)
+
+
 def wrap_add_model(add_model):
     def wrapper(self, model_state):
         add_model(self, model_state)
@@ -366,6 +381,9 @@ def patch(patcher):
     patcher.replace(ProjectState, "__init__", __init__)
     patcher.replace(ProjectState, "rename_model", rename_model)
     patcher.replace(ProjectState, "clone", clone)
+    patcher.replace(
+        state_module, "field_is_referenced", field_is_referenced_if_rendered
+    )
     patcher.wrap(ProjectState, "add_model", wrap_add_model)
     patcher.wrap(ProjectState, "remove_model", wrap_remove_model)
     patcher.wrap(ProjectState, "reload_model", wrap_reload_model)
