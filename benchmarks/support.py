@@ -245,6 +245,9 @@ def python():
 def driver_env(project, db_name):
     env = dict(os.environ)
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # A deployed project runs from cached bytecode: time migrate, not the
+    # compiling of the project's migration modules in every sample.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(
         [str(project)] + [p for p in [env.get("PYTHONPATH")] if p]
     )
