@@ -9,7 +9,6 @@ from django.contrib.contenttypes.management import (
 )
 from django.db import connection, migrations, models
 from django.db.backends.sqlite3.schema import DatabaseSchemaEditor
-from django.db.migrations.exceptions import IrreversibleError
 from django.db.migrations.state import ModelState, ProjectState
 from django.db.models.signals import pre_migrate
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
@@ -195,15 +194,6 @@ class UnapplyTests(TransactionTestCase):
         self.assertEqual(clone.call_count, 3)
         self.assertEqual(project_state, ProjectState())
         self.assertIn("-- Rename field weight on pony to mass", editor.collected_sql)
-
-    def test_unapply_irreversible_operation(self):
-        """An irreversible operation can't be unapplied."""
-        migration = migrations.Migration("0001_initial", "testapp")
-        migration.operations = [migrations.RunPython(migrations.RunPython.noop)]
-        msg = " in testapp.0001_initial is not reversible"
-        with connection.schema_editor(collect_sql=True) as editor:
-            with self.assertRaisesMessage(IrreversibleError, msg):
-                migration.unapply(ProjectState(), editor, collect_sql=True)
 
 
 class RenameReceiverTests(SimpleTestCase):
