@@ -3,8 +3,7 @@ The shim and the patch series share the stand-in logic: the shim's
 stand_ins.py is the series' django/db/migrations/stand_ins.py, byte for byte,
 and the ProjectState methods the shim adds or replaces, and the classes it
 defines for ProjectState, are those of the series'
-django/db/migrations/state.py, as its Migration.unapply() is the series'.
-scripts/export-patches keeps the copy of stand_ins.py in step.
+django/db/migrations/state.py. scripts/export-patches keeps the copy in step.
 """
 
 import ast
@@ -21,7 +20,6 @@ import _tooling  # noqa: E402
 SHIM_PACKAGE = _tooling.SHIM_STAND_INS.parent
 STAND_INS = _tooling.SERIES_STAND_INS
 STATE = "django/db/migrations/state.py"
-MIGRATION = "django/db/migrations/migration.py"
 SHARED_STATE_METHODS = ["stand_ins", "clear_stand_ins", "models_for_schema_editor"]
 # Stock methods that the series changes and the shim replaces.
 REPLACED_STATE_METHODS = ["__init__", "rename_model", "clone"]
@@ -77,11 +75,9 @@ def parse_functions(lines):
 
 
 def body_dump(function):
-    """The function's code and docstring, whatever the indentation."""
-    body = list(function.body)
-    if docstring := ast.get_docstring(function):
-        body[0] = ast.Expr(value=ast.Constant(value=docstring))
-    return ast.dump(ast.Module(body=body, type_ignores=[])) + ast.dump(function.args)
+    return ast.dump(ast.Module(body=function.body, type_ignores=[])) + ast.dump(
+        function.args
+    )
 
 
 def test_stand_ins_is_the_series_file(tmp_path):
@@ -134,29 +130,6 @@ def test_replaced_methods_and_classes_are_the_series_ones(tmp_path):
         assert ast.dump(shim[name]) == ast.dump(
             classes[name]
         ), f"modelstate_migrate/state.py's {name} differs from the series'"
-
-
-def test_unapply_is_the_series_method(tmp_path):
-    tree = ast.parse(series_file(MIGRATION, tmp_path))
-    migration_class = next(
-        node
-        for node in tree.body
-        if isinstance(node, ast.ClassDef) and node.name == "Migration"
-    )
-    series_unapply = next(
-        node
-        for node in migration_class.body
-        if isinstance(node, ast.FunctionDef) and node.name == "unapply"
-    )
-    shim_unapply = next(
-        node
-        for node in ast.parse((SHIM_PACKAGE / "executor.py").read_text()).body
-        if isinstance(node, ast.FunctionDef) and node.name == "unapply"
-    )
-    assert body_dump(shim_unapply) == body_dump(series_unapply), (
-        "modelstate_migrate/executor.py's unapply() differs from the series'"
-        " Migration.unapply()"
-    )
 
 
 def test_added_functions_finds_changed_methods():

@@ -169,33 +169,6 @@ class ProjectStateTests(SimpleTestCase):
         self.assertEqual(model._meta.get_field("name").max_length, 10)
 
 
-class UnapplyTests(TransactionTestCase):
-    available_apps = ["modelstate_migrate"]
-
-    def test_unapply_clones_the_state_once_per_operation(self):
-        """
-        Unapplying a migration clones the project state once per operation
-        and leaves the given state as it is.
-        """
-        migration = migrations.Migration("0001_initial", "testapp")
-        migration.operations = [
-            migrations.CreateModel(
-                "Pony", [("id", models.AutoField(primary_key=True))]
-            ),
-            migrations.AddField("pony", "weight", models.FloatField(default=1)),
-            migrations.RenameField("pony", "weight", "mass"),
-        ]
-        project_state = ProjectState()
-        clone = mock.patch.object(
-            ProjectState, "clone", autospec=True, side_effect=ProjectState.clone
-        )
-        with clone as clone, connection.schema_editor(collect_sql=True) as editor:
-            migration.unapply(project_state, editor, collect_sql=True)
-        self.assertEqual(clone.call_count, 3)
-        self.assertEqual(project_state, ProjectState())
-        self.assertIn("-- Rename field weight on pony to mass", editor.collected_sql)
-
-
 class RenameReceiverTests(SimpleTestCase):
     def test_plans_without_renames_skipped(self):
         """The receiver is called only for plans that rename models."""
