@@ -2,9 +2,9 @@
 The fuzzer's command line, run by scripts/fuzz in its virtualenv (Django
 from the patched checkout, hypothesis):
 
-    python -m fuzzing [--examples N] [--seed S] [--max-migrations M]
-        [--max-operations K] [--failures-dir DIR]
-    python -m fuzzing --replay DIR
+    python -m fuzzing [--db DB] [--examples N] [--seed S]
+        [--max-migrations M] [--max-operations K] [--failures-dir DIR]
+    python -m fuzzing [--db DB] --replay DIR
 
 Exit status: 0 when every history gave the same statements and schemas, 1
 when one differed (or failed with rendered models: a generator bug), written
@@ -12,15 +12,18 @@ out under --failures-dir.
 """
 
 import argparse
+import re
 import sys
 import time
 import traceback
+from pathlib import Path
 
-from .runner import setup_django
+from .runner import DATABASES, setup_django
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="fuzz")
+    parser.add_argument("--db", choices=sorted(DATABASES), default="sqlite")
     parser.add_argument("--examples", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-migrations", type=int, default=5)
@@ -42,6 +45,13 @@ def replay(args):
     if comparison.invalid or comparison.differences:
         print(format_report(history, comparison))
         return 1
+    if comparison.stock_fails_alone:
+        print(format_report(history, comparison))
+        print(
+            f"fuzz: {args.replay}: stock fails where stand-ins don't; same"
+            " statements and schemas up to there"
+        )
+        return 0
     print(f"fuzz: {args.replay}: same statements and schemas")
     return 0
 
@@ -59,6 +69,8 @@ def fuzz(args):
 
     counts = {"histories": 0, "operations": 0, "statements": 0}
     failures = []
+    # {stock's error with numbers left out: the first history of it}
+    stock_failures = {}
 
     @settings(
         max_examples=args.examples,
@@ -81,6 +93,9 @@ def fuzz(args):
             failures.append((history, None, traceback.format_exc()))
             raise
         counts["statements"] += len(comparison.stock.statements)
+        if comparison.stock_fails_alone:
+            kind = re.sub(r"\d+", "N", comparison.stock.error)
+            stock_failures.setdefault(kind, (history, comparison))
         if comparison.invalid or comparison.differences:
             # Hypothesis calls check() with the shrunk history last.
             failures.append((history, comparison, None))
@@ -98,8 +113,23 @@ def fuzz(args):
     summary = (
         f"fuzz: {counts['histories']} histories ({counts['operations']}"
         f" operations, {counts['statements']} statements through rendered"
-        f" models) in {elapsed:.0f}s, seed {args.seed}"
+        f" models) in {elapsed:.0f}s on {args.db}, seed {args.seed}"
     )
+    context = (
+        f"scripts/fuzz --db {args.db} --seed {args.seed} --examples {args.examples}"
+    )
+    for history, comparison in stock_failures.values():
+        directory = write_failure(
+            Path(args.failures_dir) / "stock-fails",
+            history,
+            comparison,
+            context,
+            args.db,
+        )
+        print(
+            f"fuzz: stock Django fails where stand-ins don't, written to {directory}:"
+        )
+        print(f"    {comparison.stock.error.splitlines()[0]}")
     if not failures:
         print(summary + ": same statements and schemas")
         return 0
@@ -112,8 +142,7 @@ def fuzz(args):
         print(error, file=sys.stderr)
         return 2
     history, comparison = minimize_failure(history, comparison, args)
-    context = f"scripts/fuzz --seed {args.seed} --examples {args.examples}"
-    directory = write_failure(args.failures_dir, history, comparison, context)
+    directory = write_failure(args.failures_dir, history, comparison, context, args.db)
     print(format_report(history, comparison))
     what = "a generator bug" if comparison.invalid else "a difference"
     print(f"{summary}: {what}, shrunk and written to {directory}")
@@ -155,7 +184,7 @@ def minimize_failure(history, comparison, args):
 
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
-    setup_django()
+    setup_django(args.db)
     if args.replay:
         return replay(args)
     return fuzz(args)

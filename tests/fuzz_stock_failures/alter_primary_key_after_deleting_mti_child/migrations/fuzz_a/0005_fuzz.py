@@ -1,0 +1,25 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('fuzz_a', '0003_fuzz'),
+        ('fuzz_b', '0004_fuzz'),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name='Model1',
+            name='id',
+            field=models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID'),
+        ),
+        migrations.DeleteModel(
+            name='Child4',
+        ),
+        migrations.AlterField(
+            model_name='Model1',
+            name='id',
+            field=models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID'),
+        ),
+    ]
