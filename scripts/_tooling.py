@@ -104,6 +104,8 @@ DB_REQUIREMENTS = {
         "psycopg-pool>=3.2.0": "psycopg_pool",  # backends.postgresql
     },
     "mysql": {"mysqlclient>=2.2.1": "MySQLdb"},
+    # No server here: scripts/fuzz --db oracle generates SQL offline.
+    "oracle": {"oracledb>=2.3.0": "oracledb"},
 }
 
 

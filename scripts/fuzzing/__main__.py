@@ -12,6 +12,7 @@ out under --failures-dir.
 """
 
 import argparse
+import collections
 import re
 import sys
 import time
@@ -65,12 +66,16 @@ def fuzz(args):
 
     from .failures import format_report, write_failure
     from .generator import histories
-    from .runner import compare_history
+    from .runner import NEEDS_SERVER, compare_history, operation_at
 
     counts = {"histories": 0, "operations": 0, "statements": 0}
     failures = []
     # {stock's error with numbers left out: the first history of it}
     stock_failures = {}
+    # Offline (Oracle): operations run, and those skipped as their SQL needs
+    # the server, by class name.
+    operations_run = collections.Counter()
+    operations_skipped = collections.Counter()
 
     @settings(
         max_examples=args.examples,
@@ -93,6 +98,13 @@ def fuzz(args):
             failures.append((history, None, traceback.format_exc()))
             raise
         counts["statements"] += len(comparison.stock.statements)
+        for statement in comparison.stand_ins.statements:
+            if isinstance(statement.where.operation, int):
+                name = type(operation_at(history, statement.where)).__name__
+                if statement.sql == NEEDS_SERVER.format(name):
+                    operations_skipped[name] += 1
+        for migration in history.migrations:
+            operations_run.update(type(op).__name__ for op in migration.operations)
         if comparison.stock_fails_alone:
             kind = re.sub(r"\d+", "N", comparison.stock.error)
             stock_failures.setdefault(kind, (history, comparison))
@@ -115,6 +127,15 @@ def fuzz(args):
         f" operations, {counts['statements']} statements through rendered"
         f" models) in {elapsed:.0f}s on {args.db}, seed {args.seed}"
     )
+    if operations_skipped:
+        print(
+            "fuzz: offline, operations (forwards and backwards) whose SQL needs"
+            " the server were skipped: "
+            + ", ".join(
+                f"{name} {operations_skipped[name]}/{2 * operations_run[name]}"
+                for name in sorted(operations_skipped)
+            )
+        )
     context = (
         f"scripts/fuzz --db {args.db} --seed {args.seed} --examples {args.examples}"
     )

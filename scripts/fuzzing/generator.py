@@ -508,74 +508,71 @@ def models_with_removable_fields(schema, app_label):
     ]
 
 
-# What PostgreSQL stores each kind of field in, and the pairs of those
-# column types it has no cast between (`SELECT (NULL::a)::b` fails on
-# PostgreSQL 15): AlterField can't change one into the other there, since
-# the schema editor converts the column with USING column::type.
-POSTGRESQL_COLUMN_TYPES = {
+# The column type of each kind of field, and the pairs of column types that
+# the database can't convert into each other even in an empty table (found
+# with `SELECT (NULL::a)::b` on PostgreSQL 15, whose schema editor converts
+# with USING column::type, and ALTER TABLE ... MODIFY on MariaDB 10.11).
+COLUMN_TYPES = {
     "char": "varchar",
     "char_pk": "varchar",
     "int": "integer",
     "auto": "integer",
     "bigauto": "bigint",
     "bool": "boolean",
-    "datetime": "timestamptz",
+    "datetime": "datetime",
     "decimal": "numeric",
-    "json": "jsonb",
+    "json": "json",
     "uuid": "uuid",
 }
-POSTGRESQL_CASTLESS_TYPE_CHANGES = {
-    ("integer", "timestamptz"),
-    ("integer", "jsonb"),
-    ("integer", "uuid"),
-    ("bigint", "boolean"),
-    ("bigint", "timestamptz"),
-    ("bigint", "jsonb"),
-    ("bigint", "uuid"),
-    ("boolean", "bigint"),
-    ("boolean", "timestamptz"),
-    ("boolean", "numeric"),
-    ("boolean", "jsonb"),
-    ("boolean", "uuid"),
-    ("timestamptz", "integer"),
-    ("timestamptz", "bigint"),
-    ("timestamptz", "boolean"),
-    ("timestamptz", "numeric"),
-    ("timestamptz", "jsonb"),
-    ("timestamptz", "uuid"),
-    ("numeric", "boolean"),
-    ("numeric", "timestamptz"),
-    ("numeric", "jsonb"),
-    ("numeric", "uuid"),
-    ("jsonb", "timestamptz"),
-    ("jsonb", "uuid"),
-    ("uuid", "integer"),
-    ("uuid", "bigint"),
-    ("uuid", "boolean"),
-    ("uuid", "timestamptz"),
-    ("uuid", "numeric"),
-    ("uuid", "jsonb"),
+INCONVERTIBLE_COLUMN_TYPES = {
+    "postgresql": {
+        frozenset(pair)
+        for pair in [
+            ("integer", "datetime"),
+            ("integer", "json"),
+            ("integer", "uuid"),
+            ("bigint", "boolean"),
+            ("bigint", "datetime"),
+            ("bigint", "json"),
+            ("bigint", "uuid"),
+            ("boolean", "datetime"),
+            ("boolean", "numeric"),
+            ("boolean", "json"),
+            ("boolean", "uuid"),
+            ("datetime", "numeric"),
+            ("datetime", "json"),
+            ("datetime", "uuid"),
+            ("numeric", "json"),
+            ("numeric", "uuid"),
+            ("json", "uuid"),
+        ]
+    },
+    "mysql": {
+        frozenset(("uuid", other))
+        for other in ("integer", "bigint", "boolean", "datetime", "numeric")
+    },
 }
 
 
-def postgresql_column_type(spec):
+def column_type(spec):
     if spec.kind in ("fk", "o2o", "parent_link"):
         target = spec.target
         key = target.fields[spec.to_field] if spec.to_field else target.pk
-        return postgresql_column_type(key)
-    return POSTGRESQL_COLUMN_TYPES[spec.kind]
+        return column_type(key)
+    return COLUMN_TYPES[spec.kind]
 
 
 def column_type_can_change(old, new, vendor):
-    """Whether a database of vendor can convert old's column into new's."""
-    if vendor == "mysql":
+    """
+    Whether a database of vendor can convert old's column into new's and,
+    to unapply the AlterField, back.
+    """
+    if vendor == "mysql" and old.kind != new.kind and "db_default" in old.options:
         # MariaDB keeps the column's default while it converts it: "Invalid
         # default value".
-        return old.kind == new.kind or "db_default" not in old.options
-    if vendor != "postgresql":
-        return True
-    change = (postgresql_column_type(old), postgresql_column_type(new))
-    return change not in POSTGRESQL_CASTLESS_TYPE_CHANGES
+        return False
+    change = frozenset((column_type(old), column_type(new)))
+    return change not in INCONVERTIBLE_COLUMN_TYPES.get(vendor, ())
 
 
 def alterable_fields(schema, model):

@@ -42,6 +42,13 @@ DATABASES = {
         "HOST": "127.0.0.1",
         "PORT": "5432",
     },
+    # No server: SQL is generated offline (apply_history_offline()).
+    "oracle": {
+        "ENGINE": "django.db.backends.oracle",
+        "NAME": "offline",
+        "USER": "fuzz",
+        "PASSWORD": "fuzz",
+    },
     "mysql": {
         "ENGINE": "django.db.backends.mysql",
         "NAME": SERVER_DATABASE_NAME,
@@ -65,9 +72,11 @@ def setup_django(db="sqlite"):
             SECRET_KEY="fuzz",
         )
         django.setup()
-        if db != "sqlite":
-            from django.db import connections
+        from django.db import connections
 
+        if db == "oracle":
+            work_offline(connections[DATABASE_ALIAS])
+        elif db != "sqlite":
             create_server_database(connections[DATABASE_ALIAS])
             atexit.register(drop_server_database, connections[DATABASE_ALIAS])
 
@@ -262,12 +271,102 @@ def instrument(migration, log, inject_difference=None):
                 log.where = Where(step, _position)
                 try:
                     return _original(*args, **kwargs)
+                except NeedsServer:
+                    log.add(NEEDS_SERVER.format(_name), None)
                 finally:
                     if _name == inject_difference:
                         log.add("-- difference injected by --inject-difference", None)
                     log.where = Where(step, "deferred")
 
             setattr(operation, method, wrapper)
+
+
+# Offline (Oracle) -----------------------------------------------------------
+
+
+ORACLE_VERSION = (19,)
+
+
+class NeedsServer(Exception):
+    """Raised offline where the schema editor queries the database."""
+
+
+# What the log gets instead of the statements of an operation that needs the
+# server offline.
+NEEDS_SERVER = "-- {} needs the server"
+
+
+def work_offline(connection):
+    """
+    Make connection generate SQL without a server: the server version is
+    set, and anything that needs a database cursor raises NeedsServer.
+    """
+    connection.__dict__["oracle_version"] = ORACLE_VERSION
+
+    def cursor():
+        raise NeedsServer
+
+    connection.cursor = cursor
+
+
+class CollectedSQL(list):
+    """A schema editor's collected_sql that also logs each statement."""
+
+    def __init__(self, log):
+        super().__init__()
+        self.log = log
+
+    def append(self, sql):
+        super().append(sql)
+        if self.log.where is not None:
+            self.log.add(sql, None)
+
+
+class OfflineRecorder:
+    """A MigrationRecorder that keeps the applied migrations in memory."""
+
+    def __init__(self):
+        self.applied = {}
+
+    def ensure_schema(self):
+        pass
+
+    def applied_migrations(self):
+        return dict(self.applied)
+
+    def record_applied(self, app, name):
+        self.applied[app, name] = True
+
+    def record_unapplied(self, app, name):
+        self.applied.pop((app, name), None)
+
+
+@contextlib.contextmanager
+def offline(connection, log, recorder):
+    """
+    Let MigrationExecutor run without a server: schema editors collect
+    their SQL (into log), transactions are skipped, recorder stands in for
+    the django_migrations table.
+    """
+    schema_editor = connection.schema_editor
+
+    def collecting_schema_editor(*args, **kwargs):
+        editor = schema_editor(collect_sql=True, atomic=False)
+        editor.collected_sql = CollectedSQL(log)
+        return editor
+
+    with (
+        mock.patch.object(connection, "schema_editor", collecting_schema_editor),
+        mock.patch(
+            "django.db.migrations.migration.atomic",
+            lambda *args, **kwargs: contextlib.nullcontext(),
+        ),
+        mock.patch(
+            "django.db.migrations.executor.MigrationRecorder", lambda _: recorder
+        ),
+        mock.patch("django.db.migrations.loader.MigrationRecorder", lambda _: recorder),
+    ):
+        yield
 
 
 def create_server_database(connection):
@@ -353,6 +452,7 @@ def apply_history(history, stand_ins, inject_difference=None):
     from django.db.migrations.state import ProjectState
 
     connection = connections[DATABASE_ALIAS]
+    is_offline = connection.vendor == "oracle"
     loader_class = make_loader_class()
     objects = migration_objects(history)
     log = StatementLog()
@@ -365,7 +465,8 @@ def apply_history(history, stand_ins, inject_difference=None):
         executor.loader = loader_class(connection, objects)
         executor.migrate([target])
         log.where = None
-        snapshots.append((step, schema_snapshot(connection)))
+        if not is_offline:
+            snapshots.append((step, schema_snapshot(connection)))
 
     executor_class = (
         MigrationExecutor if stand_ins else make_stock_rendering_executor_class()
@@ -379,9 +480,13 @@ def apply_history(history, stand_ins, inject_difference=None):
             ProjectState, "models_for_schema_editor", rendered_models()
         )
     )
-    empty_database(connection)
+    if is_offline:
+        stack = offline(connection, log, OfflineRecorder())
+    else:
+        empty_database(connection)
+        stack = connection.execute_wrapper(log.record)
     try:
-        with patch, connection.execute_wrapper(log.record):
+        with patch, stack:
             for index, migration in enumerate(objects):
                 migrate(Step("forwards", index), (migration.app_label, migration.name))
             for index in reversed(range(len(objects))):
@@ -396,7 +501,8 @@ def apply_history(history, stand_ins, inject_difference=None):
     except Exception as e:
         error = f"{type(e).__name__}: {e}"
     finally:
-        close_connection(connection)
+        if not is_offline:
+            close_connection(connection)
     return Run(log.statements, snapshots, error)
 
 
