@@ -595,3 +595,45 @@ def test_oracle_offline_run(fuzz_python):
     assert proc.stdout.rstrip().endswith(
         "on oracle, seed 1: same statements and schemas"
     )
+
+
+def test_stock_release_reference_and_shim_target(fuzz_python):
+    """
+    --reference stock compares with the stock release itself and --targets
+    shim with stock Django and the shim, each in a worker process.
+    """
+    proc = run_fuzz(
+        "--examples",
+        15,
+        "--seed",
+        1,
+        "--reference",
+        "stock",
+        "--targets",
+        "stand-ins,shim",
+        check=0,
+    )
+    assert "through stock Django; compared with stand-ins,shim)" in proc.stdout
+    assert proc.stdout.rstrip().endswith("same statements and schemas")
+
+
+def test_difference_from_the_stock_release(fuzz_python, tmp_path):
+    """A difference from the stock release (in its worker) is found and shown."""
+    run_fuzz(
+        "--examples",
+        30,
+        "--seed",
+        3,
+        "--reference",
+        "stock",
+        "--inject-difference",
+        "AddIndex",
+        "--failures-dir",
+        tmp_path,
+        check=1,
+    )
+    (failure,) = tmp_path.iterdir()
+    report = (failure / "report.txt").read_text()
+    assert "Difference in statements: forwards" in report
+    assert "  stock Django:" in report
+    assert "-- difference injected by --inject-difference" in report

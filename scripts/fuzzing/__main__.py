@@ -13,6 +13,7 @@ out under --failures-dir.
 
 import argparse
 import collections
+import functools
 import re
 import sys
 import time
@@ -31,6 +32,15 @@ def parse_args(argv):
     parser.add_argument("--max-operations", type=int, default=4)
     parser.add_argument("--failures-dir", default="build/fuzz-failures")
     parser.add_argument("--replay", metavar="DIR")
+    # What the statements are compared with: rendered models in this process
+    # (stock behaviour on the patched checkout) or stock Django itself, in a
+    # worker process run by --stock-python.
+    parser.add_argument("--reference", choices=["rendered", "stock"])
+    parser.add_argument("--stock-python")
+    # What is compared with it: stand-ins in this process, and/or the shim on
+    # stock Django in a worker process run by --shim-python.
+    parser.add_argument("--targets", default="stand-ins")  # stand-ins,shim
+    parser.add_argument("--shim-python")
     # For testing the fuzzer: pretend stand-ins send one more statement after
     # each operation of this class.
     parser.add_argument("--inject-difference", metavar="OPERATION")
@@ -39,10 +49,9 @@ def parse_args(argv):
 
 def replay(args):
     from .failures import format_report, load_history
-    from .runner import compare_history
 
     history = load_history(args.replay)
-    comparison = compare_history(history, args.inject_difference)
+    comparison = args.compare(history)
     if comparison.invalid or comparison.differences:
         print(format_report(history, comparison))
         return 1
@@ -66,7 +75,7 @@ def fuzz(args):
 
     from .failures import format_report, write_failure
     from .generator import histories
-    from .runner import NEEDS_SERVER, compare_history, operation_at
+    from .runner import NEEDS_SERVER, operation_at
 
     counts = {"histories": 0, "operations": 0, "statements": 0}
     failures = []
@@ -92,7 +101,7 @@ def fuzz(args):
         counts["histories"] += 1
         counts["operations"] += history.operation_count()
         try:
-            comparison = compare_history(history, args.inject_difference)
+            comparison = args.compare(history)
         except Exception:
             # A bug of the runner: keep the history that shows it.
             failures.append((history, None, traceback.format_exc()))
@@ -124,8 +133,10 @@ def fuzz(args):
     elapsed = time.monotonic() - started
     summary = (
         f"fuzz: {counts['histories']} histories ({counts['operations']}"
-        f" operations, {counts['statements']} statements through rendered"
-        f" models) in {elapsed:.0f}s on {args.db}, seed {args.seed}"
+        f" operations, {counts['statements']} statements through"
+        f" {'stock Django' if args.reference == 'stock' else 'rendered models'};"
+        f" compared with {args.targets}) in {elapsed:.0f}s on {args.db},"
+        f" seed {args.seed}"
     )
     if operations_skipped:
         print(
@@ -185,12 +196,11 @@ def signature(history, comparison):
 def minimize_failure(history, comparison, args):
     """Simplify the shrunk history further; return it and its comparison."""
     from .minimize import minimize
-    from .runner import compare_history
 
     wanted = signature(history, comparison)
 
     def still_fails(candidate):
-        result = compare_history(candidate, args.inject_difference)
+        result = args.compare(candidate)
         if not (result.invalid or result.differences):
             return False
         if result.invalid != comparison.invalid:
@@ -200,12 +210,32 @@ def minimize_failure(history, comparison, args):
     smaller = minimize(history, still_fails)
     if smaller is history:
         return history, comparison
-    return smaller, compare_history(smaller, args.inject_difference)
+    return smaller, args.compare(smaller)
+
+
+def comparer(args):
+    """compare_history() with the reference and the targets args give."""
+    from .runner import compare_history, stand_ins_run
+    from .worker import Worker
+
+    reference = None
+    if args.reference == "stock":
+        reference = Worker(args.stock_python, args.db)
+    targets = {}
+    for target in args.targets.split(","):
+        if target == "shim":
+            targets[target] = Worker(args.shim_python, args.db, shim=True)
+        else:
+            targets[target] = functools.partial(
+                stand_ins_run, inject_difference=args.inject_difference
+            )
+    return functools.partial(compare_history, reference=reference, targets=targets)
 
 
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     setup_django(args.db)
+    args.compare = comparer(args)
     if args.replay:
         return replay(args)
     return fuzz(args)

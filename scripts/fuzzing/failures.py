@@ -69,14 +69,14 @@ def format_report(history, comparison, context=""):
         lines += [context, ""]
     if comparison.invalid:
         lines += [
-            "The history fails with rendered models (stock): a generator bug.",
+            f"The history fails with {comparison.reference}: a generator bug.",
             f"    {comparison.stock.error}",
             "",
         ]
     if comparison.stock_fails_alone:
         lines += [
-            "The history fails with rendered models (stock) but not with"
-            " stand-ins: compared up to the failing migration.",
+            f"The history fails with {comparison.reference} but not with"
+            f" {comparison.target}: compared up to the failing migration.",
             f"    {comparison.stock.error}",
             "",
         ]
@@ -84,8 +84,8 @@ def format_report(history, comparison, context=""):
     for difference in comparison.differences:
         lines.append(f"Difference in {difference.what}: {difference.where}")
         for name, values in [
-            ("rendered models (stock)", difference.stock),
-            ("stand-ins", difference.stand_ins),
+            (comparison.reference, difference.stock),
+            (comparison.target, difference.stand_ins),
         ]:
             lines.append(f"  {name}:")
             lines += ["    " + line for line in pprint.pformat(values).splitlines()]

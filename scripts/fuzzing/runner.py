@@ -20,6 +20,7 @@ import contextlib
 import copy
 import dataclasses
 import datetime
+import functools
 import os
 import re
 import sys
@@ -60,11 +61,11 @@ DATABASES = {
 }
 
 
-def setup_django(db="sqlite"):
+def setup_django(db="sqlite", installed_apps=()):
     if not settings.configured:
         settings.configure(
             DATABASES={DATABASE_ALIAS: DATABASES[db]},
-            INSTALLED_APPS=[],
+            INSTALLED_APPS=list(installed_apps),
             USE_TZ=True,
             # What StateApps gives models without an explicit primary key (the
             # through models of many-to-many fields).
@@ -436,10 +437,35 @@ def schema_snapshot(connection):
 @dataclasses.dataclass
 class Run:
     statements: list
-    # [(Step, schema_snapshot() after it)]
+    # [(Step, repr(schema_snapshot()) after it)]
     snapshots: list
     # "ExceptionClass: message" of an exception that stopped the run.
     error: str | None
+
+
+def run_to_json(run):
+    def step(step):
+        return [step.direction, step.index]
+
+    return {
+        "statements": [
+            [step(s.where.step), s.where.operation, s.sql, s.params]
+            for s in run.statements
+        ],
+        "snapshots": [[step(at), schema] for at, schema in run.snapshots],
+        "error": run.error,
+    }
+
+
+def run_from_json(data):
+    return Run(
+        [
+            Statement(Where(Step(*step), operation), sql, params)
+            for step, operation, sql, params in data["statements"]
+        ],
+        [(Step(*step), schema) for step, schema in data["snapshots"]],
+        data["error"],
+    )
 
 
 def apply_history(history, stand_ins, inject_difference=None):
@@ -466,7 +492,8 @@ def apply_history(history, stand_ins, inject_difference=None):
         executor.migrate([target])
         log.where = None
         if not is_offline:
-            snapshots.append((step, schema_snapshot(connection)))
+            # repr(): comparable with a worker's (fuzzing.worker).
+            snapshots.append((step, repr(schema_snapshot(connection))))
 
     executor_class = (
         MigrationExecutor if stand_ins else make_stock_rendering_executor_class()
@@ -522,8 +549,14 @@ class Difference:
 @dataclasses.dataclass
 class Comparison:
     differences: list
+    # The reference: rendered models (in this process) or stock Django.
     stock: Run
+    # The run compared with it: stand-ins (in this process) or the shim.
     stand_ins: Run
+    # What stand_ins ran: "stand-ins" or "shim".
+    target: str = "stand-ins"
+    # What stock ran.
+    reference: str = "rendered models (stock)"
 
     @property
     def invalid(self):
@@ -721,19 +754,41 @@ def compare_runs(history, stock, stand_ins):
     return differences
 
 
-def compare_history(history, inject_difference=None):
-    """Run history both ways and compare; return a Comparison."""
-    stock = apply_history(history, stand_ins=False)
-    stand_ins = apply_history(
-        history, stand_ins=True, inject_difference=inject_difference
-    )
-    differences = compare_runs(history, stock, stand_ins)
-    if differences:
-        # The first queries of a connection's features and introspection are
-        # cached (the overlay's tests warm up the same way): check again.
-        stock = apply_history(history, stand_ins=False)
-        stand_ins = apply_history(
-            history, stand_ins=True, inject_difference=inject_difference
+def rendered_models_run(history):
+    return apply_history(history, stand_ins=False)
+
+
+def stand_ins_run(history, inject_difference=None):
+    return apply_history(history, stand_ins=True, inject_difference=inject_difference)
+
+
+def compare_history(history, inject_difference=None, reference=None, targets=None):
+    """
+    Run history through the reference (default: rendered models in this
+    process) and each target (default: stand-ins in this process) and
+    compare; return a Comparison, of the first target that differs.
+    reference and the values of the targets dict are callables taking a
+    history and returning its Run (fuzzing.worker.Worker for another
+    process).
+    """
+    reference_name = "stock Django" if reference else "rendered models (stock)"
+    reference = reference or rendered_models_run
+    targets = targets or {
+        "stand-ins": functools.partial(
+            stand_ins_run, inject_difference=inject_difference
         )
-        differences = compare_runs(history, stock, stand_ins)
-    return Comparison(differences, stock, stand_ins)
+    }
+    stock = reference(history)
+    for target, run_target in targets.items():
+        run = run_target(history)
+        differences = compare_runs(history, stock, run)
+        if differences:
+            # The first queries of a connection's features and introspection
+            # are cached (the overlay's tests warm up the same way): check
+            # again.
+            stock = reference(history)
+            run = run_target(history)
+            differences = compare_runs(history, stock, run)
+        if differences:
+            break
+    return Comparison(differences, stock, run, target, reference_name)
