@@ -44,6 +44,34 @@ OPERATIONS = {
     "SeparateDatabaseAndState",
 }
 
+# Every field class the generator is meant to use.
+FIELD_CLASSES = {
+    "AutoField",
+    "BigAutoField",
+    "BinaryField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "DecimalField",
+    "DurationField",
+    "EmailField",
+    "FloatField",
+    "GeneratedField",
+    "ForeignKey",
+    "GenericIPAddressField",
+    "IntegerField",
+    "JSONField",
+    "ManyToManyField",
+    "OneToOneField",
+    "PositiveIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+    "TimeField",
+    "UUIDField",
+}
+
 
 def run_fuzz(*args, check=None):
     proc = subprocess.run(
@@ -109,6 +137,7 @@ def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
                 if getattr(operation, "field", None) is not None:
                     fields = [(operation.name, operation.field)]
                 for name, field in fields:
+                    seen.add(type(field).__name__)
                     remote = field.remote_field
                     if remote is None:
                         continue
@@ -130,7 +159,7 @@ def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
                     seen.add("proxy")
 
         @settings(
-            max_examples=300,
+            max_examples=500,
             database=None,
             deadline=None,
             suppress_health_check=list(HealthCheck),
@@ -164,6 +193,7 @@ def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
         "two apps",
     }
     assert shapes <= set(result), shapes - set(result)
+    assert FIELD_CLASSES <= set(result), FIELD_CLASSES - set(result)
 
 
 def test_timestamps_of_now_are_normalized(fuzz_python):
@@ -501,7 +531,9 @@ def test_column_type_changes_the_database_cannot_make_are_not_generated(
     it, both ways (unapplying converts back): on PostgreSQL where a cast
     exists (the schema editor converts with USING column::type); on MariaDB,
     not between uuid and numbers or dates, nor with a db_default (kept while
-    converting). SQLite converts anything.
+    converting). On PostgreSQL, not between text and other types with an
+    index (its _like index is dropped by a name that a rename changes).
+    SQLite converts anything.
     """
     result = run_in_fuzz_env(
         fuzz_python,
@@ -515,10 +547,11 @@ def test_column_type_changes_the_database_cannot_make_are_not_generated(
 
         target = ModelSpec("fuzz_a", "Target")
         target.fields["id"] = FieldSpec("id", "bigauto")
-        target.fields["code"] = FieldSpec("code", "char")
+        target.fields["code"] = FieldSpec("code", "int")
         to_bigint = FieldSpec("fk", "fk", target=target)
         to_code = FieldSpec("fk", "fk", target=target, to_field="code")
         with_db_default = FieldSpec("f", "char", {"db_default": "x"})
+        unique_char = FieldSpec("f", "char", {"max_length": 10, "unique": True})
         print(json.dumps([
             column_type_can_change(field("int"), field("json"), "postgresql"),
             # jsonb::integer exists, integer::jsonb doesn't.
@@ -532,6 +565,10 @@ def test_column_type_changes_the_database_cannot_make_are_not_generated(
             column_type_can_change(with_db_default, field("bool"), "mysql"),
             column_type_can_change(with_db_default, field("char"), "mysql"),
             column_type_can_change(field("int"), field("uuid"), "sqlite"),
+            column_type_can_change(unique_char, field("int"), "postgresql"),
+            column_type_can_change(field("int"), unique_char, "postgresql"),
+            column_type_can_change(field("char"), field("int"), "postgresql"),
+            column_type_can_change(unique_char, field("text"), "postgresql"),
         ]))
         """,
     )
@@ -544,6 +581,10 @@ def test_column_type_changes_the_database_cannot_make_are_not_generated(
         True,
         False,
         True,
+        False,
+        True,
+        True,
+        False,
         False,
         True,
         True,

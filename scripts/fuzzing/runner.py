@@ -426,7 +426,8 @@ def schema_snapshot(connection):
             (
                 table,
                 introspection.get_table_description(cursor, table),
-                introspection.get_constraints(cursor, table),
+                # By name: MariaDB's come in no particular order.
+                sorted(introspection.get_constraints(cursor, table).items()),
                 introspection.get_sequences(cursor, table),
             )
             for table in sorted(introspection.table_names(cursor))

@@ -11,13 +11,51 @@ import dataclasses
 
 APP_LABELS = ("fuzz_a", "fuzz_b")
 
-SCALAR_KINDS = ("char", "int", "bool", "datetime", "decimal", "json", "uuid")
-# Kinds whose columns can be indexed and constrained (JSON columns can't be
-# compared the same way on every backend; primary keys and parent links are
-# left out to keep the index definitions meaningful).
-INDEXABLE_KINDS = ("char", "int", "bool", "datetime", "decimal", "uuid", "fk", "o2o")
+# The kinds of fields without relations (generator.SCALARS has the details).
+SCALAR_KINDS = (
+    "char",
+    "int",
+    "bool",
+    "datetime",
+    "decimal",
+    "json",
+    "uuid",
+    "text",
+    "smallint",
+    "positive",
+    "float",
+    "date",
+    "time",
+    "duration",
+    "binary",
+    "email",
+    "slug",
+    "ip",
+)
+# Kinds whose columns can be indexed and constrained (JSON, text and binary
+# columns can't be the same way on every backend; primary keys and parent
+# links are left out to keep the index definitions meaningful).
+INDEXABLE_KINDS = (
+    "char",
+    "int",
+    "bool",
+    "datetime",
+    "decimal",
+    "uuid",
+    "smallint",
+    "positive",
+    "float",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "slug",
+    "ip",
+    "fk",
+    "o2o",
+)
 # Kinds a to_field foreign key can point to (with unique=True).
-KEY_KINDS = ("char", "int", "uuid")
+KEY_KINDS = ("char", "int", "uuid", "smallint", "email", "slug")
 PRIMARY_KEY_KINDS = ("auto", "bigauto", "char_pk")
 RELATION_KINDS = ("fk", "o2o", "m2m", "parent_link")
 

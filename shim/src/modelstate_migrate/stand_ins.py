@@ -474,7 +474,7 @@ class StandInModels:
         """
         Map each concrete model key to the (model key, field name) pairs of
         the relational fields pointing to it, in the order a rendered app
-        registry lists them: by app, then by model, with auto-created
+        registry lists them: by app label, then by model, with auto-created
         intermediary models before the model that declares them.
         """
         concretes, _ = self.state._get_concrete_models_mapping_and_proxy_models()
@@ -489,8 +489,8 @@ class StandInModels:
                 remote_key = concretes.get(remote_key, remote_key)
                 reverse_relations[remote_key].append((model_key, field_name))
 
-        for app_models in models_by_app.values():
-            for model_key, model_state in app_models:
+        for app_label in sorted(models_by_app):
+            for model_key, model_state in models_by_app[app_label]:
                 if self._is_swapped(model_state):
                     continue
                 relations = [
