@@ -809,6 +809,12 @@ def alter_field(draw, schema, app_label):
             )
         )
         new = spec.copy(name=old.name)
+    if connection.vendor == "mysql" and old.name in uniquely_constrained(model):
+        # MariaDB: stock drops the index of a unique constraint on the field
+        # when db_index changes, then fails to drop it again.
+        new.options.pop("db_index", None)
+        if "db_index" in old.options:
+            new.options["db_index"] = old.options["db_index"]
     model.fields[old.name] = new
     field = build_field(new)
     preserve_default = True
