@@ -678,3 +678,42 @@ def test_difference_from_the_stock_release(fuzz_python, tmp_path):
     assert "Difference in statements: forwards" in report
     assert "  stock Django:" in report
     assert "-- difference injected by --inject-difference" in report
+
+
+def test_offline_rename_model_is_compared_up_to_its_first_query(fuzz_python):
+    """
+    Offline, a RenameModel stops at its first query; which of its statements
+    come before it depends on their order (the known difference), so only
+    that both paths stopped is compared.
+    """
+    result = run_in_fuzz_env(
+        fuzz_python,
+        """
+        import json
+        from django.db import migrations
+        from fuzzing.generator import History, MigrationSpec
+        from fuzzing.runner import (
+            NEEDS_SERVER, Run, Statement, Step, Where, compare_runs
+        )
+
+        history = History([
+            MigrationSpec("fuzz_a", "0001_fuzz", [], [
+                migrations.RenameModel("A", "B"),
+            ]),
+        ])
+        where = Where(Step("forwards", 0), 0)
+        stop = NEEDS_SERVER.format("RenameModel")
+
+        def run(*sqls):
+            return Run([Statement(where, sql, "None") for sql in sqls], [], None)
+
+        stock = run("RENAME a", stop)
+        stopped_later = run("RENAME a", "RENAME m", stop)
+        not_stopped = run("RENAME a", "RENAME m")
+        print(json.dumps([
+            [d.what for d in compare_runs(history, stock, stopped_later)],
+            [d.what for d in compare_runs(history, stock, not_stopped)],
+        ]))
+        """,
+    )
+    assert result == [[], ["statements"]]
