@@ -657,33 +657,22 @@ def group(history, statements):
 
 
 CREATE_INDEX_RE = re.compile(r'CREATE (?:UNIQUE )?INDEX "[^"]+" ON "([^"]+)" \((.*)\)')
-RENAME_TABLE_RE = re.compile(r'ALTER TABLE "([^"]+)" RENAME TO "[^"]+"')
 
 
-def without_short_lived_self_m2m_indexes(statements):
+def without_short_lived_indexes(statements):
     """
-    statements without the CREATE INDEX statements for the through table of
-    a renamed model's self-referential many-to-many that are dropped with
-    the table later in the same statements: where the RenameModel rebuilds
-    the tables in stock's order, the migration's deferred index statements
-    run on the old through table before it is rebuilt under the new name
-    (README "Known differences"). They leave nothing in the schema.
+    statements without the CREATE INDEX statements for tables that are
+    dropped later in the same statements: where the RenameModel rebuilds the
+    tables in the other order, pending deferred index statements run on a
+    table before it is rebuilt (README "Known differences"). They leave
+    nothing in the schema (which is compared on its own).
     """
-    renamed = [
-        match.group(1) for sql, _ in statements if (match := RENAME_TABLE_RE.match(sql))
-    ]
     kept = []
     for position, (sql, params) in enumerate(statements):
         match = CREATE_INDEX_RE.match(sql)
         if match:
-            table, columns = match.groups()
-            dropped_later = ('DROP TABLE "%s"' % table, "()") in statements[position:]
-            self_m2m = all(
-                column.strip().strip('"').startswith(("from_", "to_"))
-                for column in columns.split(",")
-            )
-            of_renamed = any(table.startswith(old + "_") for old in renamed)
-            if dropped_later and self_m2m and of_renamed:
+            dropped_later = ('DROP TABLE "%s"' % match.group(1), "()")
+            if dropped_later in statements[position:]:
                 continue
         # Deferred statements run with no parameters (None) at the end of a
         # migration, and with () when the SQLite schema editor runs them
@@ -730,15 +719,12 @@ def compare_runs(history, stock, stand_ins):
             # The documented difference (README "Known differences",
             # DESIGN.md section 4, trap 2): RenameModel re-creates the foreign
             # keys to the renamed table (on SQLite: rebuilds the tables that
-            # hold them) in another order; with a self-referential
-            # many-to-many, that also moves its deferred CREATE INDEX
-            # statements to another point after the RenameModel (the next
-            # table rebuild, or the migration's end).
-            # The index statements it moves may run on the old through
-            # table, then dropped.
+            # hold them) in another order, which also moves pending deferred
+            # CREATE INDEX statements to another point after it; some then
+            # run on a table that is rebuilt later, and are run again.
             if collections.Counter(
-                without_short_lived_self_m2m_indexes(expected)
-            ) != collections.Counter(without_short_lived_self_m2m_indexes(got)):
+                without_short_lived_indexes(expected)
+            ) != collections.Counter(without_short_lived_indexes(got)):
                 differences.append(
                     Difference(
                         describe(history, where),
