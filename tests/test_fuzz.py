@@ -697,8 +697,9 @@ def test_difference_from_the_stock_release(fuzz_python, tmp_path):
 def test_offline_rename_model_is_compared_up_to_its_first_query(fuzz_python):
     """
     Offline, a RenameModel stops at its first query; which of its statements
-    come before it depends on their order (the known difference), so only
-    that both paths stopped is compared.
+    come before it depends on their order (the known difference), and the
+    statements after it in its migration on those: only that both paths
+    stopped is compared.
     """
     result = run_in_fuzz_env(
         fuzz_python,
@@ -718,11 +719,16 @@ def test_offline_rename_model_is_compared_up_to_its_first_query(fuzz_python):
         where = Where(Step("forwards", 0), 0)
         stop = NEEDS_SERVER.format("RenameModel")
 
-        def run(*sqls):
-            return Run([Statement(where, sql, "None") for sql in sqls], [], None)
+        deferred = Where(where.step, "deferred")
+
+        def run(*sqls, deferred_sql="ALTER a"):
+            statements = [Statement(where, sql, "None") for sql in sqls]
+            statements.append(Statement(deferred, deferred_sql, "None"))
+            return Run(statements, [], None)
 
         stock = run("RENAME a", stop)
-        stopped_later = run("RENAME a", "RENAME m", stop)
+        # The statements after the stop depend on those before it.
+        stopped_later = run("RENAME a", "RENAME m", stop, deferred_sql="ALTER b")
         not_stopped = run("RENAME a", "RENAME m")
         print(json.dumps([
             [d.what for d in compare_runs(history, stock, stopped_later)],
