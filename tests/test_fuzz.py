@@ -164,7 +164,7 @@ def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
             deadline=None,
             suppress_health_check=list(HealthCheck),
         )
-        @seed(1)
+        @seed(2)
         @given(histories())
         def check(history):
             state = ProjectState()
