@@ -388,9 +388,10 @@ def test_difference_is_shrunk_written_and_replayed(fuzz_python, tmp_path):
     assert migration_files
     sources = "".join(path.read_text() for path in migration_files)
     assert "migrations.AddIndex(" in sources
-    # Shrunk and minimized: a model, its field, the index.
+    # Shrunk and minimized: a model, its field, the index (and at most one
+    # operation the index's field needs, e.g. a RenameField).
     operations = re.findall(r"^        migrations\.(\w+)\(", sources, re.MULTILINE)
-    assert len(operations) <= 3, sources
+    assert len(operations) <= 4, sources
     report = (failure / "report.txt").read_text()
     assert "Difference in statements: forwards" in report
     assert "-- difference injected by --inject-difference" in report
