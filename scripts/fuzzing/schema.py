@@ -36,21 +36,7 @@ SCALAR_KINDS = (
 # columns can't be the same way on every backend; primary keys and parent
 # links are left out to keep the index definitions meaningful).
 INDEXABLE_KINDS = (
-    "char",
-    "int",
-    "bool",
-    "datetime",
-    "decimal",
-    "uuid",
-    "smallint",
-    "positive",
-    "float",
-    "date",
-    "time",
-    "duration",
-    "email",
-    "slug",
-    "ip",
+    *(kind for kind in SCALAR_KINDS if kind not in ("json", "text", "binary")),
     "fk",
     "o2o",
 )
