@@ -476,6 +476,65 @@ def test_known_difference_rename_model_with_pending_m2m_indexes(fuzz_python):
     assert result == [False, []]
 
 
+def test_known_difference_alter_field_one_off_default_unapplied(fuzz_python):
+    """
+    Found by scripts/fuzz --db oracle, README.md "Known differences":
+    unapplying an AlterField with a one-off default (preserve_default=False),
+    stock leaves the field of the state before it without its default, so an
+    earlier AlterField of that field, from nullable to NOT NULL, is unapplied
+    with a database default set and dropped around the UPDATE. Patch 0011
+    fixes that: rendered models and stand-ins agree, the stock release
+    differs. If stock stops differing, update the README.
+    """
+    history = (
+        REPO
+        / "tests"
+        / "fuzz_known_differences"
+        / "alter_field_one_off_default_unapplied"
+    )
+    series = run_fuzz("--db", "oracle", "--replay", history, check=0)
+    assert "same statements and schemas" in series.stdout
+    stock = run_fuzz(
+        "--db", "oracle", "--replay", history, "--reference", "stock", check=1
+    )
+    assert (
+        "Difference in statements: backwards fuzz_a.0002_fuzz, operation 0"
+        in stock.stdout
+    )
+    assert 'MODIFY "BOOL_2" DEFAULT 1;' in stock.stdout
+
+
+def test_one_off_default_is_left_out_where_stock_differs(fuzz_python):
+    """
+    Compared with the stock release, an AlterField to NOT NULL gets no
+    one-off default when the same migration already altered the field
+    (the known difference above); otherwise it gets one.
+    """
+    result = run_in_fuzz_env(
+        fuzz_python,
+        """
+        import json
+        from fuzzing.generator import build_field, gets_one_off_default
+        from fuzzing.schema import FieldSpec, Schema
+
+        def one_off_default(compared_with_stock, altered_in):
+            schema = Schema(compared_with_stock)
+            schema.migration_number = 2
+            old = FieldSpec("f", "int", {"null": True}, altered_in=altered_in)
+            new = FieldSpec("f", "int", altered_in=2)
+            return gets_one_off_default(schema, old, new, build_field(new))
+
+        print(json.dumps([
+            one_off_default(False, 2),
+            one_off_default(True, 1),
+            one_off_default(True, None),
+            one_off_default(True, 2),
+        ]))
+        """,
+    )
+    assert result == [True, True, True, False]
+
+
 def test_stock_failing_alone_is_compared_up_to_the_failure(fuzz_python):
     """
     When rendered models fail on a history and stand-ins don't, the

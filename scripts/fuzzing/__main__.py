@@ -96,7 +96,13 @@ def fuzz(args):
         phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
     )
     @seed(args.seed)
-    @given(histories(args.max_migrations, args.max_operations))
+    @given(
+        histories(
+            args.max_migrations,
+            args.max_operations,
+            compared_with_stock=args.reference == "stock",
+        )
+    )
     def check(history):
         counts["histories"] += 1
         counts["operations"] += history.operation_count()

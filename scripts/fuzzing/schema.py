@@ -59,6 +59,8 @@ class FieldSpec:
     target_as_self: bool = False
     to_field: str | None = None
     through: "ModelSpec | None" = None
+    # The number of the migration that last altered it (AlterField).
+    altered_in: int | None = None
 
     @property
     def primary_key(self):
@@ -122,11 +124,14 @@ class ModelSpec:
 
 
 class Schema:
-    def __init__(self):
+    def __init__(self, compared_with_stock=False):
         self.models = []
         self.number = 0
         # The number of the migration being generated.
         self.migration_number = 0
+        # Whether the history is compared with the stock release, whose SQL
+        # the series changes on purpose in a few cases.
+        self.compared_with_stock = compared_with_stock
 
     def new_name(self, prefix):
         """A name used nowhere else in the project (fields, indexes, tables)."""
