@@ -698,6 +698,71 @@ def test_stock_fails_alter_primary_key_after_deleting_mti_child(fuzz_python):
     assert "stock fails where stand-ins don't" in replayed.stdout
 
 
+def test_stock_renames_mti_child_as_if_relation_to_parent_remained(fuzz_python):
+    """
+    Found by scripts/fuzz (README.md "Differential fuzzing"): after an
+    AlterField turns a foreign key to a multi-table parent into a CharField,
+    rendered models keep the foreign key in the _meta of the parent's child
+    (only the parent is re-rendered). Renaming the child then "updates" the
+    CharField as that foreign key: on SQLite, stock rebuilds the table copying
+    the string 'fk_14_id' (no such column; SQLite takes it for a literal) into
+    the column; on PostgreSQL it fails. Stand-ins just rename the table. If
+    stock stops doing that, update the README.
+    """
+    history = (
+        REPO
+        / "tests"
+        / "fuzz_stock_failures"
+        / "rename_mti_child_after_altering_relation_to_parent"
+    )
+    replayed = run_fuzz("--replay", history, "--reference", "stock", check=1)
+    assert (
+        "Difference in statements (order-insensitive): forwards fuzz_a.0004_fuzz"
+        in replayed.stdout
+    )
+    assert 'SELECT "id", "fk_14_id" ' in replayed.stdout
+
+
+def test_relation_to_a_parent_is_not_altered_into_another_field(fuzz_python):
+    """
+    A foreign key whose target has children or proxies isn't altered into a
+    field of another kind (the stock bug above); other foreign keys are.
+    """
+    result = run_in_fuzz_env(
+        fuzz_python,
+        """
+        import json
+        from fuzzing.generator import can_alter_into
+        from fuzzing.schema import FieldSpec, ModelSpec, Schema
+
+        schema = Schema()
+        schema.migration_number = 3
+        parent = ModelSpec("fuzz_b", "Parent", created_in=1)
+        other = ModelSpec("fuzz_b", "Other", created_in=1)
+        model = ModelSpec("fuzz_a", "Model", created_in=1)
+        schema.models = [parent, other, model]
+        for target in (parent, other):
+            target.fields["id"] = FieldSpec("id", "bigauto")
+        char = FieldSpec("f", "char", {"max_length": 10})
+        to_parent = FieldSpec("f", "fk", target=parent)
+        to_other = FieldSpec("f", "fk", target=other)
+        before = [
+            can_alter_into(schema, model, to_parent, char),
+            can_alter_into(schema, model, to_other, char),
+        ]
+        schema.models.append(
+            ModelSpec("fuzz_a", "Child", parent=parent, created_in=2)
+        )
+        print(json.dumps(before + [
+            can_alter_into(schema, model, to_parent, char),
+            can_alter_into(schema, model, to_parent, to_other),
+            can_alter_into(schema, model, to_other, char),
+        ]))
+        """,
+    )
+    assert result == [True, True, False, True, True]
+
+
 def test_oracle_offline_run(fuzz_python):
     """
     --db oracle generates each migration's SQL through Django's Oracle
