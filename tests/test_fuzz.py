@@ -365,6 +365,18 @@ def test_clean_run(fuzz_python):
     assert proc.stdout.rstrip().endswith("same statements and schemas")
 
 
+def test_progress_lines(fuzz_python):
+    """A long run says how far it got every --progress-every seconds."""
+    proc = run_fuzz("--examples", 3, "--seed", 1, "--progress-every", 0, check=0)
+    assert re.findall(r"fuzz: (\d+) histories compared so far", proc.stdout) == [
+        "1",
+        "2",
+        "3",
+    ]
+    quiet = run_fuzz("--examples", 3, "--seed", 1, check=0)
+    assert "so far" not in quiet.stdout
+
+
 def test_difference_is_shrunk_written_and_replayed(fuzz_python, tmp_path):
     """
     A difference (injected) exits 1 and is written out shrunk: migration

@@ -32,6 +32,7 @@ def parse_args(argv):
     parser.add_argument("--max-operations", type=int, default=4)
     parser.add_argument("--failures-dir", default="build/fuzz-failures")
     parser.add_argument("--replay", metavar="DIR")
+    parser.add_argument("--progress-every", type=float, default=300)
     # What the statements are compared with: rendered models in this process
     # (stock behaviour on the patched checkout) or stock Django itself, in a
     # worker process run by --stock-python.
@@ -78,6 +79,8 @@ def fuzz(args):
     from .runner import NEEDS_SERVER, operation_at
 
     counts = {"histories": 0, "operations": 0, "statements": 0}
+    started = time.monotonic()
+    progress = {"printed": started}
     failures = []
     # {stock's error with numbers left out: the first history of it}
     stock_failures = {}
@@ -113,6 +116,13 @@ def fuzz(args):
             failures.append((history, None, traceback.format_exc()))
             raise
         counts["statements"] += len(comparison.stock.statements)
+        if time.monotonic() - progress["printed"] >= args.progress_every:
+            progress["printed"] = time.monotonic()
+            print(
+                f"fuzz: {counts['histories']} histories compared so far"
+                f" ({progress['printed'] - started:.0f}s)",
+                flush=True,
+            )
         for statement in comparison.stand_ins.statements:
             if isinstance(statement.where.operation, int):
                 name = type(operation_at(history, statement.where)).__name__
@@ -130,7 +140,6 @@ def fuzz(args):
                 comparison.stock.error or f"{len(comparison.differences)} difference(s)"
             )
 
-    started = time.monotonic()
     try:
         check()
     except Exception:
