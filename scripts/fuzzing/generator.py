@@ -17,7 +17,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import connection, migrations, models
-from django.db.models import Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Lower, Now, Upper
 from django.utils import timezone
 from hypothesis import assume
@@ -75,6 +75,8 @@ def build_field(spec, owner=None):
         )
     if kind == "char_pk":
         return models.CharField(max_length=20, primary_key=True, serialize=False)
+    if kind == "composite":
+        return models.CompositePrimaryKey(*options["fields"])
     if kind == "parent_link":
         return models.OneToOneField(
             spec.target.label,
@@ -85,8 +87,17 @@ def build_field(spec, owner=None):
             serialize=False,
         )
     if kind == "generated":
+        source = spec.source
+        if source is None:
+            expression, output_field = Value(1), models.IntegerField()
+        elif source.kind == "int":
+            expression, output_field = F(source.name) + 1, models.IntegerField()
+        else:
+            max_length = source.options["max_length"]
+            expression = Lower(source.name)
+            output_field = models.CharField(max_length=max_length)
         return models.GeneratedField(
-            expression=Value(1), output_field=models.IntegerField(), **options
+            expression=expression, output_field=output_field, **options
         )
     if kind in ("fk", "o2o", "m2m"):
         to = "self" if spec.target_as_self else spec.target.label
@@ -204,7 +215,8 @@ def scalar_options(draw, kind):
 
 
 def relation_targets(schema):
-    return schema.concrete_models()
+    # Relations to a model with a CompositePrimaryKey aren't supported.
+    return [model for model in schema.concrete_models() if not model.has_composite_pk]
 
 
 @st.composite
@@ -256,6 +268,9 @@ def field_specs(draw, schema, owner, relations=True, many_to_many=True):
     persistences = generated_column_persistences()
     if persistences:
         kinds.append("generated")
+    if owner.has_composite_pk:
+        # The through model's foreign key to owner isn't supported.
+        many_to_many = False
     relation_kinds = ["fk", "o2o", "m2m"] if many_to_many else ["fk", "o2o"]
     # Relations as often as all the other kinds together: stand-ins are
     # mostly about them.
@@ -267,8 +282,16 @@ def field_specs(draw, schema, owner, relations=True, many_to_many=True):
         return FieldSpec(name, kind, draw(scalar_options(kind)))
     if kind == "generated":
         db_persist = draw(st.sampled_from(persistences))
-        return FieldSpec(name, kind, {"db_persist": db_persist})
-    self_allowed = owner.concrete and owner.parent is None
+        # A constant, or an expression over another field of the model (which
+        # then stays as it is: schema editors don't follow such changes).
+        sources = [
+            field for field in owner.fields.values() if field.kind in ("int", "char")
+        ]
+        source = draw(st.sampled_from([None, *sources]))
+        return FieldSpec(name, kind, {"db_persist": db_persist}, source=source)
+    self_allowed = (
+        owner.concrete and owner.parent is None and not owner.has_composite_pk
+    )
     choices = targets + ([owner] if self_allowed and owner not in targets else [])
     if not choices:
         return FieldSpec(name, "int", draw(scalar_options("int")))
@@ -421,8 +444,17 @@ def create_model(draw, schema, app_label):
     model = ModelSpec(
         app_label, schema.new_name("Model"), created_in=schema.migration_number
     )
-    pk_kind = draw(st.sampled_from(["auto", "bigauto", "char_pk"]))
-    model.fields["id"] = FieldSpec("id", pk_kind)
+    pk_kind = draw(st.sampled_from(["auto", "bigauto", "char_pk", "composite"]))
+    if pk_kind == "composite":
+        components = [
+            FieldSpec(schema.new_name("key_"), "int"),
+            FieldSpec(schema.new_name("key_"), "char", {"max_length": 10}),
+        ]
+        names = tuple(component.name for component in components)
+        model.fields["pk"] = FieldSpec("pk", "composite", {"fields": names})
+        model.fields.update((component.name, component) for component in components)
+    else:
+        model.fields["id"] = FieldSpec("id", pk_kind)
     for _ in range(draw(st.integers(0, 4))):
         spec = draw(field_specs(schema, model))
         model.fields[spec.name] = spec
@@ -464,7 +496,7 @@ def create_model(draw, schema, app_label):
 
 def create_child_model(draw, schema, app_label):
     """Multi-table inheritance."""
-    parent = draw(st.sampled_from(schema.concrete_models()))
+    parent = draw(st.sampled_from(relation_targets(schema)))
     model = ModelSpec(
         app_label,
         schema.new_name("Child"),
@@ -552,11 +584,17 @@ def add_field(draw, schema, app_label):
     ]
 
 
+def many_to_many_owners(schema, app_label):
+    return [
+        model for model in field_owners(schema, app_label) if not model.has_composite_pk
+    ]
+
+
 def add_many_to_many_through(draw, schema, app_label):
     """An explicit through model, then the many-to-many field using it."""
-    model = draw(st.sampled_from(field_owners(schema, app_label)))
+    model = draw(st.sampled_from(many_to_many_owners(schema, app_label)))
     model.changed_in = schema.migration_number
-    targets = [target for target in schema.concrete_models() if target is not model]
+    targets = [target for target in relation_targets(schema) if target is not model]
     target = draw(st.sampled_from(targets))
     through = ModelSpec(
         app_label, schema.new_name("Through"), created_in=schema.migration_number
@@ -760,7 +798,9 @@ def alterable_fields(schema, model):
     return [
         field
         for field in model.fields.values()
-        if field.kind not in ("m2m", "parent_link", "generated")
+        if field.kind not in ("m2m", "parent_link", "generated", "composite")
+        and not model.is_pk_component(field)
+        and not model.is_generation_source(field)
     ]
 
 
@@ -877,8 +917,11 @@ def renamable_fields(schema, model):
     return [
         field
         for field in model.fields.values()
-        if field.kind != "parent_link"
-        and not field.primary_key
+        if field.kind != "parent_link" and not field.primary_key
+        # RenameField doesn't rename it in a CompositePrimaryKey or a
+        # GeneratedField's expression.
+        and not model.is_pk_component(field)
+        and not model.is_generation_source(field)
         and not (
             field.name in {n for index in model.indexes for n in index.field_names}
             or field.name
@@ -1028,7 +1071,7 @@ def alter_unique_together(draw, schema, app_label):
 
 
 def order_with_respect_to_candidates(model):
-    if model.parent is not None or not model.concrete:
+    if model.parent is not None or not model.concrete or model.has_composite_pk:
         return []
     return [
         field
@@ -1113,10 +1156,11 @@ OPERATIONS = {
     ),
     "delete_model": (lambda s, a: bool(deletable_models(s, a)), delete_model),
     "rename_model": (lambda s, a: bool(renamable_models(s, a)), rename_model),
-    "create_child_model": (lambda s, a: bool(s.concrete_models()), create_child_model),
+    "create_child_model": (lambda s, a: bool(relation_targets(s)), create_child_model),
     "create_proxy_model": (lambda s, a: bool(s.concrete_models()), create_proxy_model),
     "add_many_to_many_through": (
-        lambda s, a: bool(field_owners(s, a)) and len(s.concrete_models()) >= 2,
+        # The owner is one of the targets.
+        lambda s, a: bool(many_to_many_owners(s, a)) and len(relation_targets(s)) >= 2,
         add_many_to_many_through,
     ),
     "add_index": (

@@ -42,7 +42,7 @@ INDEXABLE_KINDS = (
 )
 # Kinds a to_field foreign key can point to (with unique=True).
 KEY_KINDS = ("char", "int", "uuid", "smallint", "email", "slug")
-PRIMARY_KEY_KINDS = ("auto", "bigauto", "char_pk")
+PRIMARY_KEY_KINDS = ("auto", "bigauto", "char_pk", "composite")
 RELATION_KINDS = ("fk", "o2o", "m2m", "parent_link")
 
 
@@ -59,6 +59,8 @@ class FieldSpec:
     target_as_self: bool = False
     to_field: str | None = None
     through: "ModelSpec | None" = None
+    # The field of the same model a GeneratedField's expression refers to.
+    source: "FieldSpec | None" = None
     # The number of the migration that last altered it (AlterField).
     altered_in: int | None = None
 
@@ -68,7 +70,7 @@ class FieldSpec:
 
     @property
     def concrete(self):
-        return self.kind != "m2m"
+        return self.kind not in ("m2m", "composite")
 
     def copy(self, **changes):
         return dataclasses.replace(self, options=dict(self.options), **changes)
@@ -118,6 +120,18 @@ class ModelSpec:
     @property
     def pk(self):
         return next(field for field in self.fields.values() if field.primary_key)
+
+    @property
+    def has_composite_pk(self):
+        return any(field.kind == "composite" for field in self.fields.values())
+
+    def is_pk_component(self, field):
+        """Whether field is one of the fields of a CompositePrimaryKey."""
+        return self.has_composite_pk and field.name in self.pk.options["fields"]
+
+    def is_generation_source(self, field):
+        """Whether the expression of a GeneratedField refers to field."""
+        return any(other.source is field for other in self.fields.values())
 
     def local_concrete_fields(self):
         return [field for field in self.fields.values() if field.concrete]
@@ -190,6 +204,8 @@ class Schema:
         model.
         """
         name = field.name
+        if model.is_pk_component(field) or model.is_generation_source(field):
+            return True
         if any(name in index.field_names for index in model.indexes):
             return True
         if any(name in constraint.field_names for constraint in model.constraints):
