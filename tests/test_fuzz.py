@@ -93,9 +93,9 @@ def fuzz_python():
     return FUZZ_PYTHON
 
 
-def run_in_fuzz_env(python, code):
+def run_in_fuzz_env(python, code, db="sqlite"):
     """Run code (after Django's setup) in the fuzzer's interpreter; its JSON."""
-    program = "from fuzzing.runner import setup_django\nsetup_django()\n"
+    program = f"from fuzzing.runner import setup_django\nsetup_django({db!r})\n"
     program += textwrap.dedent(code)
     proc = subprocess.run(
         [str(python), "-c", program],
@@ -779,6 +779,39 @@ def test_relation_to_a_parent_is_not_altered_into_another_field(fuzz_python):
         """,
     )
     assert result == [True, True, False, True, True]
+
+
+@pytest.mark.skipif(not server_is_up(5432), reason="PostgreSQL isn't running")
+def test_postgresql_fields_are_generated_on_postgresql_only(fuzz_python):
+    """ArrayField (django.contrib.postgres) is drawn on PostgreSQL only."""
+    code = """
+        import json
+        from hypothesis import HealthCheck, given, seed, settings
+        from fuzzing.generator import histories
+
+        seen = set()
+
+        @settings(
+            max_examples=200,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @seed(3)
+        @given(histories())
+        def check(history):
+            for migration in history.migrations:
+                for operation in migration.operations:
+                    field = getattr(operation, "field", None)
+                    fields = getattr(operation, "fields", [])
+                    for field in [field, *(field for _, field in fields)]:
+                        seen.add(type(field).__name__)
+
+        check()
+        print(json.dumps("ArrayField" in seen))
+        """
+    assert run_in_fuzz_env(fuzz_python, code, db="postgresql") is True
+    assert run_in_fuzz_env(fuzz_python, code) is False
 
 
 def test_oracle_offline_run(fuzz_python):

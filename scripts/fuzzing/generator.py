@@ -28,6 +28,7 @@ from .schema import (
     APP_LABELS,
     INDEXABLE_KINDS,
     KEY_KINDS,
+    POSTGRESQL_KINDS,
     SCALAR_KINDS,
     FieldSpec,
     IndexSpec,
@@ -119,6 +120,13 @@ def maybe(draw, value, absent=None):
     return value if draw(st.booleans()) else absent
 
 
+def integer_array_field(**options):
+    # Imported here: django.contrib.postgres needs psycopg.
+    from django.contrib.postgres.fields import ArrayField
+
+    return ArrayField(models.IntegerField(), **options)
+
+
 @dataclasses.dataclass(frozen=True)
 class Scalar:
     """A kind of field without relations (schema.SCALAR_KINDS)."""
@@ -180,6 +188,7 @@ SCALARS = {
     "ip": Scalar(
         models.GenericIPAddressField, "inet", (None, "127.0.0.1"), (None,), "0.0.0.0"
     ),
+    "int_array": Scalar(integer_array_field, "integer[]", (None, list), (None,), list),
 }
 assert set(SCALARS) == set(SCALAR_KINDS)
 
@@ -264,7 +273,11 @@ def generated_column_persistences():
 def field_specs(draw, schema, owner, relations=True, many_to_many=True):
     """A new field for owner (which may not be in schema.models yet)."""
     targets = relation_targets(schema)
-    kinds = list(SCALAR_KINDS)
+    kinds = [
+        kind
+        for kind in SCALAR_KINDS
+        if kind not in POSTGRESQL_KINDS or connection.vendor == "postgresql"
+    ]
     persistences = generated_column_persistences()
     if persistences:
         kinds.append("generated")
@@ -783,6 +796,9 @@ def column_type_can_change(old, new, vendor):
         # default value".
         return False
     types = column_type(old), column_type(new)
+    if "integer[]" in types and types[0] != types[1]:
+        # No change to or from an array (left out of the matrix above).
+        return False
     old_is_text, new_is_text = (type in ("varchar", "text") for type in types)
     if vendor == "postgresql" and old_is_text != new_is_text:
         # The schema editor drops the _like index of an indexed varchar or

@@ -31,12 +31,19 @@ SCALAR_KINDS = (
     "email",
     "slug",
     "ip",
+    "int_array",
 )
+# Kinds of django.contrib.postgres, generated on PostgreSQL only.
+POSTGRESQL_KINDS = ("int_array",)
 # Kinds whose columns can be indexed and constrained (JSON, text and binary
 # columns can't be the same way on every backend; primary keys and parent
 # links are left out to keep the index definitions meaningful).
 INDEXABLE_KINDS = (
-    *(kind for kind in SCALAR_KINDS if kind not in ("json", "text", "binary")),
+    *(
+        kind
+        for kind in SCALAR_KINDS
+        if kind not in ("json", "text", "binary", *POSTGRESQL_KINDS)
+    ),
     "fk",
     "o2o",
 )
