@@ -162,6 +162,8 @@ def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
                         seen.add("one-to-one")
                 if getattr(operation, "options", {}).get("proxy"):
                     seen.add("proxy")
+                if getattr(operation, "options", {}).get("swappable"):
+                    seen.add("swapped")
 
         @settings(
             max_examples=500,
@@ -197,6 +199,7 @@ def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
         "one-to-one",
         "two apps",
         "generated from a field",
+        "swapped",
     }
     assert shapes <= set(result), shapes - set(result)
     assert FIELD_CLASSES <= set(result), FIELD_CLASSES - set(result)

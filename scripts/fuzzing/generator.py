@@ -24,6 +24,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from . import runpython
+from .runner import SWAPPABLE_SETTING
 from .schema import (
     APP_LABELS,
     INDEXABLE_KINDS,
@@ -224,8 +225,13 @@ def scalar_options(draw, kind):
 
 
 def relation_targets(schema):
-    # Relations to a model with a CompositePrimaryKey aren't supported.
-    return [model for model in schema.concrete_models() if not model.has_composite_pk]
+    # Relations to a model with a CompositePrimaryKey aren't supported, and
+    # those to a swapped model go to the model it's swapped for.
+    return [
+        model
+        for model in schema.concrete_models()
+        if not model.has_composite_pk and not model.swapped
+    ]
 
 
 @st.composite
@@ -303,7 +309,10 @@ def field_specs(draw, schema, owner, relations=True, many_to_many=True):
         source = draw(st.sampled_from([None, *sources]))
         return FieldSpec(name, kind, {"db_persist": db_persist}, source=source)
     self_allowed = (
-        owner.concrete and owner.parent is None and not owner.has_composite_pk
+        owner.concrete
+        and owner.parent is None
+        and not owner.has_composite_pk
+        and not owner.swapped
     )
     choices = targets + ([owner] if self_allowed and owner not in targets else [])
     if not choices:
@@ -468,10 +477,13 @@ def create_model(draw, schema, app_label):
         model.fields.update((component.name, component) for component in components)
     else:
         model.fields["id"] = FieldSpec("id", pk_kind)
+    options = {}
+    if draw(st.integers(0, 7)) == 7:
+        model.swapped = True
+        options["swappable"] = SWAPPABLE_SETTING
     for _ in range(draw(st.integers(0, 4))):
         spec = draw(field_specs(schema, model))
         model.fields[spec.name] = spec
-    options = {}
     if draw(st.booleans()):
         model.db_table = schema.new_name("fz_table")
         options["db_table"] = model.db_table
@@ -532,7 +544,7 @@ def create_child_model(draw, schema, app_label):
 
 
 def create_proxy_model(draw, schema, app_label):
-    base = draw(st.sampled_from(schema.concrete_models()))
+    base = draw(st.sampled_from(relation_targets(schema)))
     model = ModelSpec(app_label, schema.new_name("Proxy"), proxy_for=base)
     schema.models.append(model)
     return [
@@ -598,8 +610,11 @@ def add_field(draw, schema, app_label):
 
 
 def many_to_many_owners(schema, app_label):
+    """Models an explicit through model can point to."""
     return [
-        model for model in field_owners(schema, app_label) if not model.has_composite_pk
+        model
+        for model in field_owners(schema, app_label)
+        if model in relation_targets(schema)
     ]
 
 
@@ -1173,7 +1188,7 @@ OPERATIONS = {
     "delete_model": (lambda s, a: bool(deletable_models(s, a)), delete_model),
     "rename_model": (lambda s, a: bool(renamable_models(s, a)), rename_model),
     "create_child_model": (lambda s, a: bool(relation_targets(s)), create_child_model),
-    "create_proxy_model": (lambda s, a: bool(s.concrete_models()), create_proxy_model),
+    "create_proxy_model": (lambda s, a: bool(relation_targets(s)), create_proxy_model),
     "add_many_to_many_through": (
         # The owner is one of the targets.
         lambda s, a: bool(many_to_many_owners(s, a)) and len(relation_targets(s)) >= 2,

@@ -31,6 +31,7 @@ import django
 from django.conf import settings
 
 DATABASE_ALIAS = "default"
+SWAPPABLE_SETTING = "FUZZ_SWAPPABLE_MODEL"
 # The database the runs use on the servers, one per process (runs empty it
 # first); dropped when the process ends.
 SERVER_DATABASE_NAME = f"fuzz_{os.getpid()}"
@@ -74,6 +75,9 @@ def setup_django(db="sqlite", installed_apps=()):
             # through models of many-to-many fields).
             DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
             SECRET_KEY="fuzz",
+            # Generated models with swappable=SWAPPABLE_SETTING are swapped
+            # out for a model that isn't part of the history.
+            **{SWAPPABLE_SETTING: "fuzz_b.SwappedIn"},
         )
         django.setup()
         from django.db import connections

@@ -110,6 +110,9 @@ class ModelSpec:
     unique_together: list = dataclasses.field(default_factory=list)
     db_table: str | None = None
     db_table_comment: str | None = None
+    # Swapped out (swappable=runner.SWAPPABLE_SETTING): no table, nothing
+    # points to it.
+    swapped: bool = False
     # The numbers of the migrations that created it, and that last changed
     # it (its fields, indexes, constraints, table).
     created_in: int | None = None
