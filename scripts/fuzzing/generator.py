@@ -189,6 +189,8 @@ SCALARS = {
     "ip": Scalar(
         models.GenericIPAddressField, "inet", (None, "127.0.0.1"), (None,), "0.0.0.0"
     ),
+    "file": Scalar(models.FileField, "varchar", (None, "", "a.txt"), (None,), ""),
+    "image": Scalar(models.ImageField, "varchar", (None, ""), (None,), ""),
     "int_array": Scalar(integer_array_field, "integer[]", (None, list), (None,), list),
 }
 assert set(SCALARS) == set(SCALAR_KINDS)

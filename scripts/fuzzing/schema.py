@@ -31,6 +31,8 @@ SCALAR_KINDS = (
     "email",
     "slug",
     "ip",
+    "file",
+    "image",
     "int_array",
 )
 # Kinds of django.contrib.postgres, generated on PostgreSQL only.
