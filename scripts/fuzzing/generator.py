@@ -808,10 +808,12 @@ def column_type_can_change(old, new, vendor):
     Whether a database of vendor can convert old's column into new's and,
     to unapply the AlterField, back.
     """
-    if vendor == "mysql" and old.kind != new.kind and "db_default" in old.options:
-        # MariaDB keeps the column's default while it converts it: "Invalid
-        # default value".
-        return False
+    if vendor == "mysql" and old.kind != new.kind:
+        # MariaDB keeps the column's default while it converts it, and the
+        # schema editor sets the new default before it: "Invalid default
+        # value".
+        if "db_default" in old.options or "db_default" in new.options:
+            return False
     types = column_type(old), column_type(new)
     if "integer[]" in types and types[0] != types[1]:
         # No change to or from an array (left out of the matrix above).
