@@ -822,6 +822,53 @@ def test_postgresql_fields_are_generated_on_postgresql_only(fuzz_python):
     assert run_in_fuzz_env(fuzz_python, code) is False
 
 
+def test_fields_others_refer_to_by_name_stay_as_they_are(fuzz_python):
+    """
+    The fields of a CompositePrimaryKey and the field a GeneratedField's
+    expression refers to aren't altered, removed or renamed: neither the
+    CompositePrimaryKey nor the expression would follow.
+    """
+    result = run_in_fuzz_env(
+        fuzz_python,
+        """
+        import json
+        from fuzzing.generator import alterable_fields, renamable_fields
+        from fuzzing.schema import FieldSpec, ModelSpec, Schema
+
+        schema = Schema()
+        model = ModelSpec("fuzz_a", "Model", created_in=1)
+        key_a = FieldSpec("key_a", "int")
+        key_b = FieldSpec("key_b", "char", {"max_length": 10})
+        source = FieldSpec("source", "int")
+        plain = FieldSpec("plain", "int")
+        generated = FieldSpec("generated", "generated", source=source)
+        model.fields = {
+            "pk": FieldSpec("pk", "composite", {"fields": ("key_a", "key_b")}),
+            "key_a": key_a,
+            "key_b": key_b,
+            "source": source,
+            "plain": plain,
+            "generated": generated,
+        }
+        schema.models = [model]
+
+        def names(fields):
+            return sorted(field.name for field in fields)
+
+        print(json.dumps([
+            names(alterable_fields(schema, model)),
+            names(schema.removable_fields(model)),
+            names(renamable_fields(schema, model)),
+        ]))
+        """,
+    )
+    assert result == [
+        ["plain"],
+        ["generated", "plain"],
+        ["generated", "plain"],
+    ]
+
+
 def test_oracle_offline_run(fuzz_python):
     """
     --db oracle generates each migration's SQL through Django's Oracle
