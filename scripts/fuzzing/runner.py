@@ -664,22 +664,42 @@ def group(history, statements):
 
 
 CREATE_INDEX_RE = re.compile(r'CREATE (?:UNIQUE )?INDEX "[^"]+" ON "([^"]+)" \((.*)\)')
+DROP_TABLE_RE = re.compile(r'DROP TABLE "([^"]+)"$')
 
 
-def without_short_lived_indexes(statements):
+def tables_dropped_after_rename_model(history, statements, step):
+    """
+    The tables that operations of step's migration running after its
+    RenameModel drop (e.g. a RenameField of a many-to-many field rebuilding
+    its table under the new name).
+    """
+    return {
+        match.group(1)
+        for statement in statements
+        if statement.where.step == step
+        and isinstance(statement.where.operation, int)
+        and runs_after_rename_model(history, statement.where)
+        and (match := DROP_TABLE_RE.match(statement.sql))
+    }
+
+
+def without_short_lived_indexes(statements, dropped_later=frozenset()):
     """
     statements without the CREATE INDEX statements for tables that are
-    dropped later in the same statements: where the RenameModel rebuilds the
-    tables in the other order, pending deferred index statements run on a
-    table before it is rebuilt (README "Known differences"). They leave
-    nothing in the schema (which is compared on its own).
+    dropped later in the same statements or by a later operation
+    (dropped_later): where the RenameModel rebuilds the tables in the other
+    order, pending deferred index statements run on a table before it is
+    rebuilt or dropped (README "Known differences"). They leave nothing in
+    the schema (which is compared on its own).
     """
     kept = []
     for position, (sql, params) in enumerate(statements):
         match = CREATE_INDEX_RE.match(sql)
         if match:
-            dropped_later = ('DROP TABLE "%s"' % match.group(1), "()")
-            if dropped_later in statements[position:]:
+            if match.group(1) in dropped_later:
+                continue
+            dropped_later_here = ('DROP TABLE "%s"' % match.group(1), "()")
+            if dropped_later_here in statements[position:]:
                 continue
         # Deferred statements run with no parameters (None) at the end of a
         # migration, and with () when the SQLite schema editor runs them
@@ -744,9 +764,14 @@ def compare_runs(history, stock, stand_ins):
             # hold them) in another order, which also moves pending deferred
             # CREATE INDEX statements to another point after it; some then
             # run on a table that is rebuilt later, and are run again.
+            dropped_later = tables_dropped_after_rename_model(
+                history, stock.statements, where.step
+            ) | tables_dropped_after_rename_model(
+                history, stand_ins.statements, where.step
+            )
             if collections.Counter(
-                without_short_lived_indexes(expected)
-            ) != collections.Counter(without_short_lived_indexes(got)):
+                without_short_lived_indexes(expected, dropped_later)
+            ) != collections.Counter(without_short_lived_indexes(got, dropped_later)):
                 differences.append(
                     Difference(
                         describe(history, where),
