@@ -114,15 +114,13 @@ def run_in_fuzz_env(python, code, db="sqlite"):
     return json.loads(proc.stdout.splitlines()[-1])
 
 
-def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
+def generated_shapes(python, db="sqlite", examples=500, seed=2):
     """
-    Every generated history gives a state that renders (the state stays
-    consistent); together they use every operation and the model shapes
-    the generator is meant to cover.
+    The operation and field classes and the model shapes of a sample of
+    generated histories, after checking that each gives a state that renders
+    (the state stays consistent).
     """
-    result = run_in_fuzz_env(
-        fuzz_python,
-        """
+    program = """
         import json
         from django.db import migrations, models
         from django.db.migrations.state import ProjectState
@@ -168,12 +166,12 @@ def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
                     seen.add("swapped")
 
         @settings(
-            max_examples=500,
+            max_examples=EXAMPLES,
             database=None,
             deadline=None,
             suppress_health_check=list(HealthCheck),
         )
-        @seed(2)
+        @seed(SEED)
         @given(histories())
         def check(history):
             state = ProjectState()
@@ -188,8 +186,18 @@ def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
 
         check()
         print(json.dumps(sorted(seen)))
-        """,
-    )
+        """
+    program = program.replace("EXAMPLES", str(examples)).replace("SEED", str(seed))
+    return set(run_in_fuzz_env(python, program, db))
+
+
+def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
+    """
+    Every generated history gives a state that renders (the state stays
+    consistent); together they use every operation and the model shapes
+    the generator is meant to cover.
+    """
+    result = generated_shapes(fuzz_python)
     assert OPERATIONS <= set(result), OPERATIONS - set(result)
     shapes = {
         "auto m2m",
@@ -801,34 +809,9 @@ def test_relation_to_a_parent_is_not_altered_into_another_field(fuzz_python):
 @pytest.mark.skipif(not server_is_up(5432), reason="PostgreSQL isn't running")
 def test_postgresql_fields_are_generated_on_postgresql_only(fuzz_python):
     """ArrayField (django.contrib.postgres) is drawn on PostgreSQL only."""
-    code = """
-        import json
-        from hypothesis import HealthCheck, given, seed, settings
-        from fuzzing.generator import histories
-
-        seen = set()
-
-        @settings(
-            max_examples=200,
-            database=None,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        @seed(3)
-        @given(histories())
-        def check(history):
-            for migration in history.migrations:
-                for operation in migration.operations:
-                    field = getattr(operation, "field", None)
-                    fields = getattr(operation, "fields", [])
-                    for field in [field, *(field for _, field in fields)]:
-                        seen.add(type(field).__name__)
-
-        check()
-        print(json.dumps("ArrayField" in seen))
-        """
-    assert run_in_fuzz_env(fuzz_python, code, db="postgresql") is True
-    assert run_in_fuzz_env(fuzz_python, code) is False
+    sample = {"examples": 200, "seed": 3}
+    assert "ArrayField" in generated_shapes(fuzz_python, "postgresql", **sample)
+    assert "ArrayField" not in generated_shapes(fuzz_python, **sample)
 
 
 def test_fields_others_refer_to_by_name_stay_as_they_are(fuzz_python):
