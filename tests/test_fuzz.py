@@ -861,6 +861,29 @@ def test_fields_others_refer_to_by_name_stay_as_they_are(fuzz_python):
     ]
 
 
+def test_stock_fails_renaming_mti_grandchild_after_renaming_a_through_model(
+    fuzz_python,
+):
+    """
+    Found by scripts/fuzz (README.md "Differential fuzzing"): in a migration
+    that creates a through model, adds its many-to-many field to a
+    multi-table parent and renames the through model, renaming a grandchild
+    of that parent fails with rendered models: re-rendering the related
+    models looks the through model up by its old name. Stand-ins run it;
+    everything before is the same. If stock stops failing, update the
+    README.
+    """
+    history = (
+        REPO
+        / "tests"
+        / "fuzz_stock_failures"
+        / "rename_mti_grandchild_after_renaming_a_through_model"
+    )
+    replayed = run_fuzz("--replay", history, "--reference", "stock", check=0)
+    assert "App 'fuzz_a' doesn't have a 'through40' model." in replayed.stdout
+    assert "stock fails where stand-ins don't" in replayed.stdout
+
+
 def test_oracle_offline_run(fuzz_python):
     """
     --db oracle generates each migration's SQL through Django's Oracle
