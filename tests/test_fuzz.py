@@ -884,6 +884,36 @@ def test_stock_fails_renaming_mti_grandchild_after_renaming_a_through_model(
     assert "stock fails where stand-ins don't" in replayed.stdout
 
 
+def test_run_after_a_connection_lost_in_a_transaction(fuzz_python):
+    """
+    A run starts on a new connection even when the previous one was lost
+    inside a transaction (Django then only marks it closed_in_transaction).
+    """
+    history = (
+        REPO
+        / "tests"
+        / "fuzz_known_differences"
+        / "alter_field_one_off_default_unapplied"
+    )
+    result = run_in_fuzz_env(
+        fuzz_python,
+        f"""
+        import json
+        from django.db import connections
+        from fuzzing.failures import load_history
+        from fuzzing.runner import DATABASE_ALIAS, stand_ins_run
+
+        connection = connections[DATABASE_ALIAS]
+        connection.ensure_connection()
+        connection.in_atomic_block = True
+        connection.close()
+        run = stand_ins_run(load_history({str(history)!r}))
+        print(json.dumps([run.error, len(run.snapshots)]))
+        """,
+    )
+    assert result == [None, 4]
+
+
 def test_oracle_offline_run(fuzz_python):
     """
     --db oracle generates each migration's SQL through Django's Oracle

@@ -405,6 +405,16 @@ def close_connection(connection):
     # SQLite's DatabaseWrapper.close() keeps in-memory databases open; this
     # frees them.
     BaseDatabaseWrapper.close(connection)
+    if connection.connection is not None:
+        # Lost inside a transaction (e.g. the server closed it), the
+        # connection is only marked closed_in_transaction and would never be
+        # opened again: give the next run a new one.
+        connection.connection = None
+        connection.in_atomic_block = False
+        connection.closed_in_transaction = False
+        connection.needs_rollback = False
+        connection.savepoint_ids = []
+        connection.atomic_blocks = []
 
 
 def empty_database(connection):
