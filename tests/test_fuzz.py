@@ -914,6 +914,38 @@ def test_run_after_a_connection_lost_in_a_transaction(fuzz_python):
     assert result == [None, 4]
 
 
+@pytest.mark.skipif(not server_is_up(3306), reason="MariaDB isn't running")
+def test_mariadb_keeps_indexes_on_foreign_keys_of_new_models(fuzz_python):
+    """
+    On MariaDB, an index added to a foreign key of a model created in the
+    same migration isn't removed or renamed before the next migration (the
+    schema editor would create the foreign key's index twice); other indexes
+    are, and so are all on other databases.
+    """
+    code = """
+        import json
+        from fuzzing.generator import keep_until_next_migration_on_mariadb
+        from fuzzing.schema import FieldSpec, IndexSpec, ModelSpec, Schema
+
+        schema = Schema()
+        schema.migration_number = 2
+        target = ModelSpec("fuzz_a", "Target", created_in=1)
+        target.fields["id"] = FieldSpec("id", "bigauto")
+        model = ModelSpec("fuzz_a", "Model", created_in=2)
+        model.fields["fk"] = FieldSpec("fk", "fk", target=target)
+        model.fields["int"] = FieldSpec("int", "int")
+        schema.models = [target, model]
+        made_with_model = []
+        for names in (["fk"], ["int"]):
+            index = IndexSpec("fz_ix", frozenset(names))
+            keep_until_next_migration_on_mariadb(schema, model, index)
+            made_with_model.append(index.created_with_model_in)
+        print(json.dumps(made_with_model))
+        """
+    assert run_in_fuzz_env(fuzz_python, code, db="mysql") == [2, None]
+    assert run_in_fuzz_env(fuzz_python, code) == [None, None]
+
+
 def test_oracle_offline_run(fuzz_python):
     """
     --db oracle generates each migration's SQL through Django's Oracle

@@ -1011,10 +1011,29 @@ def models_with_indexable_fields(schema, app_label):
     ]
 
 
+def keep_until_next_migration_on_mariadb(schema, model, index):
+    """
+    On MariaDB, removing an index or constraint on a foreign key makes the
+    schema editor create the foreign key's own index, which the deferred
+    statements of a CreateModel in the same migration create too ("Duplicate
+    key name"): such an index or constraint counts as made with the model.
+    """
+    if (
+        connection.vendor == "mysql"
+        and model.created_in == schema.migration_number
+        and any(
+            getattr(model.fields.get(name), "kind", None) in ("fk", "o2o")
+            for name in index.field_names
+        )
+    ):
+        index.created_with_model_in = schema.migration_number
+
+
 def add_index(draw, schema, app_label):
     model = draw(st.sampled_from(models_with_indexable_fields(schema, app_label)))
     model.changed_in = schema.migration_number
     index = draw(index_specs(schema, model))
+    keep_until_next_migration_on_mariadb(schema, model, index)
     model.indexes.append(index)
     return [migrations.AddIndex(model.name, copy.deepcopy(index.definition))]
 
@@ -1049,6 +1068,7 @@ def add_constraint(draw, schema, app_label):
     model = draw(st.sampled_from(models_with_indexable_fields(schema, app_label)))
     model.changed_in = schema.migration_number
     constraint = draw(constraint_specs(schema, model))
+    keep_until_next_migration_on_mariadb(schema, model, constraint)
     model.constraints.append(constraint)
     return [migrations.AddConstraint(model.name, copy.deepcopy(constraint.definition))]
 
