@@ -946,6 +946,30 @@ def test_mariadb_keeps_indexes_on_foreign_keys_of_new_models(fuzz_python):
     assert run_in_fuzz_env(fuzz_python, code) == [None, None]
 
 
+@pytest.mark.skipif(not server_is_up(5432), reason="PostgreSQL isn't running")
+def test_fields_added_in_the_migration_are_altered_on_sqlite_only(fuzz_python):
+    """
+    On PostgreSQL and MariaDB, a field isn't altered in the migration that
+    adds it (its index is among the AddField's deferred statements, and
+    stock creates it twice); on SQLite it is.
+    """
+    code = """
+        import json
+        from fuzzing.generator import alterable_fields
+        from fuzzing.schema import FieldSpec, ModelSpec, Schema
+
+        schema = Schema()
+        schema.migration_number = 2
+        model = ModelSpec("fuzz_a", "Model", created_in=1)
+        model.fields["old"] = FieldSpec("old", "int", added_in=1)
+        model.fields["new"] = FieldSpec("new", "int", added_in=2)
+        schema.models = [model]
+        print(json.dumps(sorted(f.name for f in alterable_fields(schema, model))))
+        """
+    assert run_in_fuzz_env(fuzz_python, code, db="postgresql") == ["old"]
+    assert run_in_fuzz_env(fuzz_python, code) == ["new", "old"]
+
+
 def test_oracle_offline_run(fuzz_python):
     """
     --db oracle generates each migration's SQL through Django's Oracle

@@ -587,6 +587,7 @@ def add_field(draw, schema, app_label):
     model.changed_in = schema.migration_number
     relations = not schema.is_through(model)
     spec = draw(field_specs(schema, model, relations=relations))
+    spec.added_in = schema.migration_number
     model.fields[spec.name] = spec
     field = build_field(spec)
     preserve_default = True
@@ -836,6 +837,10 @@ def alterable_fields(schema, model):
         if field.kind not in ("m2m", "parent_link", "generated", "composite")
         and not model.is_pk_component(field)
         and not model.is_generation_source(field)
+        # On PostgreSQL and MariaDB, stock fails to alter a field whose
+        # AddField in the same migration left its index to the deferred
+        # statements ("already exists").
+        and (connection.vendor == "sqlite" or field.added_in != schema.migration_number)
     ]
 
 

@@ -70,7 +70,9 @@ class FieldSpec:
     through: "ModelSpec | None" = None
     # The field of the same model a GeneratedField's expression refers to.
     source: "FieldSpec | None" = None
-    # The number of the migration that last altered it (AlterField).
+    # The numbers of the migrations that added it (AddField) and that last
+    # altered it (AlterField).
+    added_in: int | None = None
     altered_in: int | None = None
 
     @property
