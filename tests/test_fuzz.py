@@ -20,6 +20,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "fuzz"
 FUZZ_PYTHON = REPO / ".venvs" / "fuzz" / "bin" / "python"
+# Histories scripts/fuzz found, pinned: stock bugs, and known differences.
+STOCK_FAILURES = REPO / "tests" / "fuzz_stock_failures"
+KNOWN_DIFFERENCES = REPO / "tests" / "fuzz_known_differences"
 
 # Every operation class the generator is meant to emit.
 OPERATIONS = {
@@ -498,7 +501,7 @@ def test_known_difference_rename_model_order(fuzz_python, name):
     dropped later), they are the same, and so is the schema. If the logs
     stop differing, update the README.
     """
-    history = REPO / "tests" / "fuzz_known_differences" / name
+    history = KNOWN_DIFFERENCES / name
     result = run_in_fuzz_env(
         fuzz_python,
         f"""
@@ -527,12 +530,7 @@ def test_known_difference_alter_field_one_off_default_unapplied(fuzz_python):
     agree, the stock release differs. If stock stops differing, update the
     README.
     """
-    history = (
-        REPO
-        / "tests"
-        / "fuzz_known_differences"
-        / "alter_field_one_off_default_unapplied"
-    )
+    history = KNOWN_DIFFERENCES / "alter_field_one_off_default_unapplied"
     series = run_fuzz("--db", "oracle", "--replay", history, check=0)
     assert "same statements and schemas" in series.stdout
     shim = run_fuzz("--db", "oracle", "--replay", history, "--targets", "shim", check=0)
@@ -729,14 +727,8 @@ def test_stock_fails_alter_primary_key_after_deleting_mti_child(fuzz_python):
     table. Stand-ins don't know the deleted model and run it; everything
     before is the same. If stock stops failing, update the README.
     """
-    history = REPO / "tests" / "fuzz_stock_failures"
-    replayed = run_fuzz(
-        "--db",
-        "postgresql",
-        "--replay",
-        history / "alter_primary_key_after_deleting_mti_child",
-        check=0,
-    )
+    history = STOCK_FAILURES / "alter_primary_key_after_deleting_mti_child"
+    replayed = run_fuzz("--db", "postgresql", "--replay", history, check=0)
     assert 'relation "fuzz_a_child4_m2m_9" does not exist' in replayed.stdout
     assert "stock fails where stand-ins don't" in replayed.stdout
 
@@ -752,12 +744,7 @@ def test_stock_renames_mti_child_as_if_relation_to_parent_remained(fuzz_python):
     the column; on PostgreSQL it fails. Stand-ins just rename the table. If
     stock stops doing that, update the README.
     """
-    history = (
-        REPO
-        / "tests"
-        / "fuzz_stock_failures"
-        / "rename_mti_child_after_altering_relation_to_parent"
-    )
+    history = STOCK_FAILURES / "rename_mti_child_after_altering_relation_to_parent"
     replayed = run_fuzz("--replay", history, "--reference", "stock", check=1)
     assert (
         "Difference in statements (order-insensitive): forwards fuzz_a.0004_fuzz"
@@ -873,12 +860,7 @@ def test_stock_fails_renaming_mti_grandchild_after_renaming_a_through_model(
     everything before is the same. If stock stops failing, update the
     README.
     """
-    history = (
-        REPO
-        / "tests"
-        / "fuzz_stock_failures"
-        / "rename_mti_grandchild_after_renaming_a_through_model"
-    )
+    history = STOCK_FAILURES / "rename_mti_grandchild_after_renaming_a_through_model"
     replayed = run_fuzz("--replay", history, "--reference", "stock", check=0)
     assert "App 'fuzz_a' doesn't have a 'through40' model." in replayed.stdout
     assert "stock fails where stand-ins don't" in replayed.stdout
@@ -889,12 +871,7 @@ def test_run_after_a_connection_lost_in_a_transaction(fuzz_python):
     A run starts on a new connection even when the previous one was lost
     inside a transaction (Django then only marks it closed_in_transaction).
     """
-    history = (
-        REPO
-        / "tests"
-        / "fuzz_known_differences"
-        / "alter_field_one_off_default_unapplied"
-    )
+    history = KNOWN_DIFFERENCES / "alter_field_one_off_default_unapplied"
     result = run_in_fuzz_env(
         fuzz_python,
         f"""
