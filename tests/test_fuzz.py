@@ -947,6 +947,44 @@ def test_fields_added_in_the_migration_are_altered_on_sqlite_only(fuzz_python):
     assert run_in_fuzz_env(fuzz_python, code) == ["new", "old"]
 
 
+def test_mariadb_foreign_key_drops_are_compared_in_any_order(fuzz_python):
+    """
+    Consecutive DROP FOREIGN KEY statements on one table (in the order
+    MariaDB's information_schema lists the constraints, which is unspecified)
+    are compared sorted; anything else keeps its order.
+    """
+    result = run_in_fuzz_env(
+        fuzz_python,
+        """
+        import json
+        from fuzzing.runner import with_foreign_key_drops_sorted
+
+        def drop(table, name):
+            return (f"ALTER TABLE `{table}` DROP FOREIGN KEY `{name}`", "()")
+
+        statements = [
+            drop("t", "b"),
+            drop("t", "a"),
+            drop("u", "d"),
+            drop("u", "c"),
+            ("ALTER TABLE `t` MODIFY `x` integer", "()"),
+            drop("t", "f"),
+            drop("t", "e"),
+        ]
+        print(json.dumps(with_foreign_key_drops_sorted(statements)))
+        """,
+    )
+    assert [sql.split()[-1] for sql, _ in result] == [
+        "`a`",
+        "`b`",
+        "`c`",
+        "`d`",
+        "integer",
+        "`e`",
+        "`f`",
+    ]
+
+
 def test_oracle_offline_run(fuzz_python):
     """
     --db oracle generates each migration's SQL through Django's Oracle

@@ -670,7 +670,34 @@ def group(history, statements):
         ):
             where = Where(where.step, RENAME_MODEL)
         groups[where].append((statement.sql, statement.params))
+    from django.db import connections
+
+    if connections[DATABASE_ALIAS].vendor == "mysql":
+        for where, grouped in groups.items():
+            groups[where] = with_foreign_key_drops_sorted(grouped)
     return groups
+
+
+DROP_FOREIGN_KEY_RE = re.compile(r"ALTER TABLE `([^`]+)` DROP FOREIGN KEY ")
+
+
+def with_foreign_key_drops_sorted(statements):
+    """
+    statements with each run of consecutive DROP FOREIGN KEY statements on
+    one table sorted: the MariaDB schema editor drops the foreign keys of a
+    column in the order information_schema lists them, which is unspecified
+    and differs between two databases made by the same statements.
+    """
+    result, drops = [], []
+    for statement in statements:
+        match = DROP_FOREIGN_KEY_RE.match(statement[0])
+        if drops and (
+            not match or DROP_FOREIGN_KEY_RE.match(drops[0][0])[1] != match[1]
+        ):
+            result += sorted(drops)
+            drops = []
+        (drops if match else result).append(statement)
+    return result + sorted(drops)
 
 
 CREATE_INDEX_RE = re.compile(r'CREATE (?:UNIQUE )?INDEX "[^"]+" ON "([^"]+)" \((.*)\)')
