@@ -6,6 +6,7 @@ run in REPO/.venvs/fuzz, which scripts/fuzz makes on first use, as small
 programs whose output is JSON.
 """
 
+import functools
 import json
 import os
 import re
@@ -98,8 +99,16 @@ def fuzz_python():
     return FUZZ_PYTHON
 
 
+@functools.cache
+def install_database_driver(db):
+    """Have scripts/fuzz install db's driver in the fuzzer's virtualenv."""
+    run_fuzz("--db", db, "--examples", 1, "--seed", 0, check=0)
+
+
 def run_in_fuzz_env(python, code, db="sqlite"):
     """Run code (after Django's setup) in the fuzzer's interpreter; its JSON."""
+    if db != "sqlite":
+        install_database_driver(db)
     program = f"from fuzzing.runner import setup_django\nsetup_django({db!r})\n"
     program += textwrap.dedent(code)
     proc = subprocess.run(
