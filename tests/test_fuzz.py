@@ -655,9 +655,10 @@ def test_column_type_changes_the_database_cannot_make_are_not_generated(
     it, both ways (unapplying converts back): on PostgreSQL where a cast
     exists (the schema editor converts with USING column::type); on MariaDB,
     not between uuid and numbers or dates, nor from or to a db_default (kept
-    while converting, set before it). On PostgreSQL, not between text and
-    other types with an index (its _like index is dropped by a name that a
-    rename changes).
+    while converting, set before it). On PostgreSQL, not with a db_default
+    on either side (converted with the column), nor between text and other
+    types with an index (its _like index is dropped by a name that a rename
+    changes).
     SQLite converts anything.
     """
     result = run_in_fuzz_env(
@@ -690,6 +691,7 @@ def test_column_type_changes_the_database_cannot_make_are_not_generated(
             column_type_can_change(with_db_default, field("bool"), "mysql"),
             column_type_can_change(with_db_default, field("char"), "mysql"),
             column_type_can_change(field("int"), with_db_default, "mysql"),
+            column_type_can_change(with_db_default, field("uuid"), "postgresql"),
             column_type_can_change(field("int"), field("uuid"), "sqlite"),
             column_type_can_change(unique_char, field("int"), "postgresql"),
             column_type_can_change(field("int"), unique_char, "postgresql"),
@@ -709,6 +711,7 @@ def test_column_type_changes_the_database_cannot_make_are_not_generated(
         True,
         False,
         True,
+        False,
         False,
         True,
         False,

@@ -828,6 +828,11 @@ def column_type_can_change(old, new, vendor):
         if "db_default" in old.options or "db_default" in new.options:
             return False
     types = column_type(old), column_type(new)
+    if vendor == "postgresql" and types[0] != types[1]:
+        # The column's default is converted with it, both ways: "default for
+        # column ... cannot be cast automatically".
+        if "db_default" in old.options or "db_default" in new.options:
+            return False
     if "integer[]" in types and types[0] != types[1]:
         # No change to or from an array (left out of the matrix above).
         return False
