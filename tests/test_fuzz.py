@@ -936,27 +936,41 @@ def test_mariadb_keeps_indexes_on_foreign_keys_of_new_models(fuzz_python):
 
 
 @pytest.mark.skipif(not server_is_up(5432), reason="PostgreSQL isn't running")
-def test_fields_added_in_the_migration_are_altered_on_sqlite_only(fuzz_python):
+def test_fields_changed_in_the_migration_on_postgresql(fuzz_python):
     """
-    On PostgreSQL and MariaDB, a field isn't altered in the migration that
+    On PostgreSQL (and MariaDB), a field isn't altered in the migration that
     adds it (its index is among the AddField's deferred statements, and
-    stock creates it twice); on SQLite it is.
+    stock creates it twice), nor removed in the migration that altered it
+    (stock creates the AlterField's _like index again); on SQLite both are.
     """
     code = """
         import json
-        from fuzzing.generator import alterable_fields
+        from fuzzing.generator import alterable_fields, removable_fields
         from fuzzing.schema import FieldSpec, ModelSpec, Schema
 
         schema = Schema()
         schema.migration_number = 2
         model = ModelSpec("fuzz_a", "Model", created_in=1)
+        model.fields["id"] = FieldSpec("id", "bigauto")
         model.fields["old"] = FieldSpec("old", "int", added_in=1)
-        model.fields["new"] = FieldSpec("new", "int", added_in=2)
+        model.fields["added"] = FieldSpec("added", "int", added_in=2)
+        model.fields["altered"] = FieldSpec("altered", "int", altered_in=2)
         schema.models = [model]
-        print(json.dumps(sorted(f.name for f in alterable_fields(schema, model))))
+
+        def names(fields):
+            return sorted(field.name for field in fields if field.name != "id")
+
+        print(json.dumps([
+            names(alterable_fields(schema, model)),
+            names(removable_fields(schema, model)),
+        ]))
         """
-    assert run_in_fuzz_env(fuzz_python, code, db="postgresql") == ["old"]
-    assert run_in_fuzz_env(fuzz_python, code) == ["new", "old"]
+    assert run_in_fuzz_env(fuzz_python, code, db="postgresql") == [
+        ["altered", "old"],
+        ["added", "old"],
+    ]
+    everything = ["added", "altered", "old"]
+    assert run_in_fuzz_env(fuzz_python, code) == [everything, everything]
 
 
 def test_mariadb_foreign_key_drops_are_compared_in_any_order(fuzz_python):
