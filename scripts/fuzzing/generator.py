@@ -227,13 +227,7 @@ def scalar_options(draw, kind):
 
 
 def relation_targets(schema):
-    # Relations to a model with a CompositePrimaryKey aren't supported, and
-    # those to a swapped model go to the model it's swapped for.
-    return [
-        model
-        for model in schema.concrete_models()
-        if not model.has_composite_pk and not model.swapped
-    ]
+    return [model for model in schema.models if model.can_be_pointed_to]
 
 
 @st.composite
@@ -310,12 +304,7 @@ def field_specs(draw, schema, owner, relations=True, many_to_many=True):
         ]
         source = draw(st.sampled_from([None, *sources]))
         return FieldSpec(name, kind, {"db_persist": db_persist}, source=source)
-    self_allowed = (
-        owner.concrete
-        and owner.parent is None
-        and not owner.has_composite_pk
-        and not owner.swapped
-    )
+    self_allowed = owner.can_be_pointed_to and owner.parent is None
     choices = targets + ([owner] if self_allowed and owner not in targets else [])
     if not choices:
         return FieldSpec(name, "int", draw(scalar_options("int")))
@@ -615,9 +604,7 @@ def add_field(draw, schema, app_label):
 def many_to_many_owners(schema, app_label):
     """Models an explicit through model can point to."""
     return [
-        model
-        for model in field_owners(schema, app_label)
-        if model in relation_targets(schema)
+        model for model in field_owners(schema, app_label) if model.can_be_pointed_to
     ]
 
 
@@ -821,17 +808,14 @@ def column_type_can_change(old, new, vendor):
     Whether a database of vendor can convert old's column into new's and,
     to unapply the AlterField, back.
     """
-    if vendor == "mysql" and old.kind != new.kind:
-        # MariaDB keeps the column's default while it converts it, and the
-        # schema editor sets the new default before it: "Invalid default
-        # value".
-        if "db_default" in old.options or "db_default" in new.options:
-            return False
     types = column_type(old), column_type(new)
-    if vendor == "postgresql" and types[0] != types[1]:
-        # The column's default is converted with it, both ways: "default for
-        # column ... cannot be cast automatically".
-        if "db_default" in old.options or "db_default" in new.options:
+    if "db_default" in old.options or "db_default" in new.options:
+        # The column's default is converted with it, both ways (MariaDB sets
+        # the new one before converting): "Invalid default value", "default
+        # for column ... cannot be cast automatically".
+        if vendor == "mysql" and old.kind != new.kind:
+            return False
+        if vendor == "postgresql" and types[0] != types[1]:
             return False
     if "integer[]" in types and types[0] != types[1]:
         # No change to or from an array (left out of the matrix above).

@@ -139,6 +139,15 @@ class ModelSpec:
     def has_composite_pk(self):
         return any(field.kind == "composite" for field in self.fields.values())
 
+    @property
+    def can_be_pointed_to(self):
+        """
+        Whether relations can point to it: not to a proxy (in this
+        generator), a model with a CompositePrimaryKey (unsupported) or a
+        swapped model (they point to the model it's swapped for).
+        """
+        return self.concrete and not self.has_composite_pk and not self.swapped
+
     def is_pk_component(self, field):
         """Whether field is one of the fields of a CompositePrimaryKey."""
         return self.has_composite_pk and field.name in self.pk.options["fields"]
