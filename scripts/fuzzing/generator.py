@@ -30,6 +30,7 @@ from .schema import (
     INDEXABLE_KINDS,
     KEY_KINDS,
     POSTGRESQL_KINDS,
+    RANGE_KINDS,
     SCALAR_KINDS,
     FieldSpec,
     IndexSpec,
@@ -128,6 +129,17 @@ def integer_array_field(**options):
     return ArrayField(models.IntegerField(), **options)
 
 
+def contrib_postgres_field(class_name):
+    """A field class of django.contrib.postgres, imported when first built."""
+
+    def build(**options):
+        from django.contrib.postgres import fields
+
+        return getattr(fields, class_name)(**options)
+
+    return build
+
+
 @dataclasses.dataclass(frozen=True)
 class Scalar:
     """A kind of field without relations (schema.SCALAR_KINDS)."""
@@ -192,6 +204,27 @@ SCALARS = {
     "file": Scalar(models.FileField, "varchar", (None, "", "a.txt"), (None,), ""),
     "image": Scalar(models.ImageField, "varchar", (None, ""), (None,), ""),
     "int_array": Scalar(integer_array_field, "integer[]", (None, list), (None,), list),
+    # No defaults: psycopg's ranges aren't importable without psycopg. Without
+    # a one-off default, AddField of a NOT NULL column gets default=None
+    # (tables are empty).
+    "int_range": Scalar(
+        contrib_postgres_field("IntegerRangeField"), "int4range", (None,)
+    ),
+    "bigint_range": Scalar(
+        contrib_postgres_field("BigIntegerRangeField"), "int8range", (None,)
+    ),
+    "decimal_range": Scalar(
+        contrib_postgres_field("DecimalRangeField"), "numrange", (None,)
+    ),
+    "date_range": Scalar(
+        contrib_postgres_field("DateRangeField"), "daterange", (None,)
+    ),
+    "datetime_range": Scalar(
+        contrib_postgres_field("DateTimeRangeField"), "tstzrange", (None,)
+    ),
+    "hstore": Scalar(
+        contrib_postgres_field("HStoreField"), "hstore", (None, dict), (None,), dict
+    ),
 }
 assert set(SCALARS) == set(SCALAR_KINDS)
 
@@ -332,9 +365,13 @@ def indexable_fields(model, kinds=INDEXABLE_KINDS):
     ]
 
 
+# The kinds of fields conditions are on.
+CONDITION_KINDS = ("int", "bool", "decimal")
+
+
 def condition_on(draw, model):
     """A Q() on one of model's fields, and the fields it refers to; or None."""
-    candidates = indexable_fields(model, ("int", "bool", "decimal"))
+    candidates = indexable_fields(model, CONDITION_KINDS)
     if not candidates:
         return None, set()
     field = draw(st.sampled_from(candidates))
@@ -351,19 +388,82 @@ def condition_on(draw, model):
     return condition, {field.name}
 
 
+# The index classes of django.contrib.postgres and the kinds of fields each
+# is drawn for (the default operator classes of their access methods).
+POSTGRESQL_INDEXES = {
+    "GinIndex": ("int_array", "hstore", "json"),
+    "GistIndex": RANGE_KINDS,
+    "SpGistIndex": (*RANGE_KINDS, "char", "text"),
+    "BrinIndex": ("int", "smallint", "date", "datetime", "decimal"),
+    "HashIndex": ("char", "int", "uuid", "date"),
+    "BTreeIndex": ("char", "int", "date", "decimal"),
+}
+# One storage parameter of each and the values drawn for it besides None.
+POSTGRESQL_INDEX_OPTIONS = {
+    "GinIndex": ("fastupdate", (False,)),
+    "GistIndex": ("buffering", (True,)),
+    "SpGistIndex": ("fillfactor", (80,)),
+    "BrinIndex": ("pages_per_range", (16,)),
+    "HashIndex": ("fillfactor", (70,)),
+    "BTreeIndex": ("fillfactor", (70,)),
+}
+
+
+def postgresql_index_choices(model):
+    """(class name, fields) of the django.contrib.postgres indexes for model."""
+    if connection.vendor != "postgresql":
+        return []
+    choices = []
+    for class_name, kinds in POSTGRESQL_INDEXES.items():
+        fields = indexable_fields(model, kinds)
+        if fields:
+            choices.append((class_name, fields))
+    return choices
+
+
+def exclusion_ranges(model):
+    """The range fields an exclusion constraint of model can be on."""
+    if connection.vendor != "postgresql":
+        return []
+    return indexable_fields(model, RANGE_KINDS)
+
+
+def can_be_indexed(model):
+    return bool(indexable_fields(model) or postgresql_index_choices(model))
+
+
+def can_be_constrained(model):
+    return bool(indexable_fields(model) or exclusion_ranges(model))
+
+
 @st.composite
 def index_specs(draw, schema, model):
     fields = indexable_fields(model)
     name = schema.new_name("fz_ix")
     chars = [field for field in fields if field.kind == "char"]
-    shapes = ["fields", "descending"]
-    # Indexes the database doesn't support aren't created; stock then fails
-    # to rename them (MariaDB).
-    if connection.features.supports_expression_indexes:
-        shapes.append("expression")
-    if connection.features.supports_partial_indexes:
-        shapes.append("condition")
+    shapes = []
+    if fields:
+        shapes += ["fields", "descending"]
+        # Indexes the database doesn't support aren't created; stock then
+        # fails to rename them (MariaDB).
+        if connection.features.supports_expression_indexes:
+            shapes.append("expression")
+        if connection.features.supports_partial_indexes:
+            shapes.append("condition")
+    postgresql_choices = postgresql_index_choices(model)
+    if postgresql_choices:
+        shapes.append("postgresql")
     shape = draw(st.sampled_from(shapes))
+    if shape == "postgresql":
+        class_name, candidates = draw(st.sampled_from(postgresql_choices))
+        field = draw(st.sampled_from(candidates))
+        option, values = POSTGRESQL_INDEX_OPTIONS[class_name]
+        value = draw(st.sampled_from([None, *values]))
+        options = {} if value is None else {option: value}
+        from django.contrib.postgres import indexes
+
+        index = getattr(indexes, class_name)(fields=[field.name], name=name, **options)
+        return IndexSpec(name, frozenset([field.name]), index)
     if shape == "expression" and chars:
         field = draw(st.sampled_from(chars))
         function = draw(st.sampled_from([Lower, Upper]))
@@ -387,14 +487,22 @@ def constraint_specs(draw, schema, model):
     name = schema.new_name("fz_ck")
     fields = indexable_fields(model)
     chars = [field for field in fields if field.kind == "char"]
-    shapes = ["unique", "check"]
-    # Unique constraints the database doesn't support make CreateModel and
-    # AddConstraint fail (MariaDB: system check models.W044 warns of them).
-    if connection.features.supports_partial_indexes:
-        shapes.append("unique_condition")
-    if connection.features.supports_expression_indexes:
-        shapes.append("unique_expression")
+    shapes = []
+    if fields:
+        shapes += ["unique", "check"]
+        # Unique constraints the database doesn't support make CreateModel
+        # and AddConstraint fail (MariaDB: system check models.W044 warns of
+        # them).
+        if connection.features.supports_partial_indexes:
+            shapes.append("unique_condition")
+        if connection.features.supports_expression_indexes:
+            shapes.append("unique_expression")
+    ranges = exclusion_ranges(model)
+    if ranges:
+        shapes.append("exclusion")
     shape = draw(st.sampled_from(shapes))
+    if shape == "exclusion":
+        return draw(exclusion_constraints(name, model, ranges))
     if shape.startswith("check") or shape == "unique_condition":
         condition, referenced = condition_on(draw, model)
         if condition is not None and shape == "check":
@@ -418,6 +526,38 @@ def constraint_specs(draw, schema, model):
         # it.
         assume(first.name not in uniquely_constrained(model))
     constraint = models.UniqueConstraint(fields=[first.name], name=name, **options)
+    return IndexSpec(name, frozenset(names), constraint)
+
+
+@st.composite
+def exclusion_constraints(draw, name, model, ranges):
+    """No two rows with overlapping ranges (and equal integers, if drawn)."""
+    from django.contrib.postgres.constraints import ExclusionConstraint
+    from django.contrib.postgres.fields import RangeOperators
+
+    field = draw(st.sampled_from(ranges))
+    expressions = [(field.name, RangeOperators.OVERLAPS)]
+    integers = indexable_fields(model, ("int",))
+    if integers and draw(st.booleans()):  # Needs btree_gist.
+        expressions.append((draw(st.sampled_from(integers)).name, RangeOperators.EQUAL))
+    names = {name for name, _ in expressions}
+    options = {}
+    condition, referenced = maybe(draw, condition_on(draw, model), (None, set()))
+    if condition is not None:
+        options["condition"] = condition
+        names |= referenced
+    elif draw(st.booleans()):
+        options["deferrable"] = models.Deferrable.DEFERRED
+    constraint = ExclusionConstraint(name=name, expressions=expressions, **options)
+    # Like a duplicate unique constraint (constraint_specs()): stock fails
+    # to remove the one PostgreSQL ignores in CREATE TABLE.
+    assume(
+        not any(
+            isinstance(other.definition, ExclusionConstraint)
+            and other.definition.expressions == constraint.expressions
+            for other in model.constraints
+        )
+    )
     return IndexSpec(name, frozenset(names), constraint)
 
 
@@ -481,12 +621,12 @@ def create_model(draw, schema, app_label):
     if draw(st.booleans()):
         model.db_table_comment = "Table comment"
         options["db_table_comment"] = model.db_table_comment
-    if indexable_fields(model) and draw(st.booleans()):
+    if can_be_indexed(model) and draw(st.booleans()):
         index = draw(index_specs(schema, model))
         index.created_with_model_in = schema.migration_number
         model.indexes.append(index)
         options["indexes"] = [copy.deepcopy(index.definition)]
-    if indexable_fields(model) and draw(st.booleans()):
+    if can_be_constrained(model) and draw(st.booleans()):
         constraint = draw(constraint_specs(schema, model))
         constraint.created_with_model_in = schema.migration_number
         model.constraints.append(constraint)
@@ -817,8 +957,9 @@ def column_type_can_change(old, new, vendor):
             return False
         if vendor == "postgresql" and types[0] != types[1]:
             return False
-    if "integer[]" in types and types[0] != types[1]:
-        # No change to or from an array (left out of the matrix above).
+    if {old.kind, new.kind} & set(POSTGRESQL_KINDS) and types[0] != types[1]:
+        # No change to or from the types of django.contrib.postgres (left out
+        # of the matrix above).
         return False
     old_is_text, new_is_text = (type in ("varchar", "text") for type in types)
     if vendor == "postgresql" and old_is_text != new_is_text:
@@ -1011,9 +1152,17 @@ def rename_model(draw, schema, app_label):
     return [migrations.RenameModel(old_name, model.name)]
 
 
-def models_with_indexable_fields(schema, app_label):
+def models_to_index(schema, app_label):
     return [
-        model for model in schema.concrete_models(app_label) if indexable_fields(model)
+        model for model in schema.concrete_models(app_label) if can_be_indexed(model)
+    ]
+
+
+def models_to_constrain(schema, app_label):
+    return [
+        model
+        for model in schema.concrete_models(app_label)
+        if can_be_constrained(model)
     ]
 
 
@@ -1036,7 +1185,7 @@ def keep_until_next_migration_on_mariadb(schema, model, index):
 
 
 def add_index(draw, schema, app_label):
-    model = draw(st.sampled_from(models_with_indexable_fields(schema, app_label)))
+    model = draw(st.sampled_from(models_to_index(schema, app_label)))
     model.changed_in = schema.migration_number
     index = draw(index_specs(schema, model))
     keep_until_next_migration_on_mariadb(schema, model, index)
@@ -1071,12 +1220,45 @@ def rename_index(draw, schema, app_label):
 
 
 def add_constraint(draw, schema, app_label):
-    model = draw(st.sampled_from(models_with_indexable_fields(schema, app_label)))
+    model = draw(st.sampled_from(models_to_constrain(schema, app_label)))
     model.changed_in = schema.migration_number
     constraint = draw(constraint_specs(schema, model))
     keep_until_next_migration_on_mariadb(schema, model, constraint)
     model.constraints.append(constraint)
-    return [migrations.AddConstraint(model.name, copy.deepcopy(constraint.definition))]
+    definition = copy.deepcopy(constraint.definition)
+    return [migrations.AddConstraint(model.name, definition)]
+
+
+def models_to_check_not_valid(schema, app_label):
+    if connection.vendor != "postgresql":
+        return []
+    return [
+        model
+        for model in schema.concrete_models(app_label)
+        if indexable_fields(model, CONDITION_KINDS)
+    ]
+
+
+def add_constraint_not_valid(draw, schema, app_label):
+    """
+    django.contrib.postgres: a check constraint added NOT VALID, validated
+    or not.
+    """
+    from django.contrib.postgres.operations import (
+        AddConstraintNotValid,
+        ValidateConstraint,
+    )
+
+    model = draw(st.sampled_from(models_to_check_not_valid(schema, app_label)))
+    model.changed_in = schema.migration_number
+    condition, referenced = condition_on(draw, model)
+    name = schema.new_name("fz_ck")
+    constraint = models.CheckConstraint(condition=condition, name=name)
+    model.constraints.append(IndexSpec(name, frozenset(referenced), constraint))
+    operations = [AddConstraintNotValid(model.name, copy.deepcopy(constraint))]
+    if draw(st.booleans()):
+        operations.append(ValidateConstraint(model.name, name))
+    return operations
 
 
 def remove_constraint(draw, schema, app_label):
@@ -1110,8 +1292,9 @@ def models_for_unique_together(schema, app_label):
     # already exists).
     return [
         model
-        for model in models_with_indexable_fields(schema, app_label)
-        if model.unique_together_changed_in != schema.migration_number
+        for model in schema.concrete_models(app_label)
+        if indexable_fields(model)
+        and model.unique_together_changed_in != schema.migration_number
     ]
 
 
@@ -1225,18 +1408,22 @@ OPERATIONS = {
         add_many_to_many_through,
     ),
     "add_index": (
-        lambda s, a: bool(models_with_indexable_fields(s, a)),
+        lambda s, a: bool(models_to_index(s, a)),
         add_index,
     ),
     "remove_index": (lambda s, a: bool(models_with(s, a, "indexes")), remove_index),
     "rename_index": (lambda s, a: bool(models_with(s, a, "indexes")), rename_index),
     "add_constraint": (
-        lambda s, a: bool(models_with_indexable_fields(s, a)),
+        lambda s, a: bool(models_to_constrain(s, a)),
         add_constraint,
     ),
     "remove_constraint": (
         lambda s, a: bool(models_with(s, a, "constraints")),
         remove_constraint,
+    ),
+    "add_constraint_not_valid": (
+        lambda s, a: bool(models_to_check_not_valid(s, a)),
+        add_constraint_not_valid,
     ),
     "alter_model_table": (
         lambda s, a: bool(s.concrete_models(a)),

@@ -34,9 +34,22 @@ SCALAR_KINDS = (
     "file",
     "image",
     "int_array",
+    "int_range",
+    "bigint_range",
+    "decimal_range",
+    "date_range",
+    "datetime_range",
+    "hstore",
 )
 # Kinds of django.contrib.postgres, generated on PostgreSQL only.
-POSTGRESQL_KINDS = ("int_array",)
+RANGE_KINDS = (
+    "int_range",
+    "bigint_range",
+    "decimal_range",
+    "date_range",
+    "datetime_range",
+)
+POSTGRESQL_KINDS = ("int_array", *RANGE_KINDS, "hstore")
 # Kinds whose columns can be indexed and constrained (JSON, text and binary
 # columns can't be the same way on every backend; primary keys and parent
 # links are left out to keep the index definitions meaningful).
