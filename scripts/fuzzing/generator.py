@@ -67,13 +67,19 @@ class History:
 # Fields ---------------------------------------------------------------------
 
 
+AUTO_FIELDS = {
+    "auto": models.AutoField,
+    "bigauto": models.BigAutoField,
+    "smallauto": models.SmallAutoField,
+}
+
+
 def build_field(spec, owner=None):
     """A fresh Django field for spec (owner: the model that has it)."""
     options = dict(spec.options)
     kind = spec.kind
-    if kind in ("auto", "bigauto"):
-        field_class = models.AutoField if kind == "auto" else models.BigAutoField
-        return field_class(
+    if kind in AUTO_FIELDS:
+        return AUTO_FIELDS[kind](
             auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
         )
     if kind == "char_pk":
@@ -122,6 +128,10 @@ def maybe(draw, value, absent=None):
     return value if draw(st.booleans()) else absent
 
 
+def file_path_field(**options):
+    return models.FilePathField(path="/srv/files", **options)
+
+
 def integer_array_field(**options):
     # Imported here: django.contrib.postgres needs psycopg.
     from django.contrib.postgres.fields import ArrayField
@@ -159,6 +169,7 @@ class Scalar:
 SCALARS = {
     "char": Scalar(models.CharField, "varchar", (None, "", "x"), (None, "dflt"), ""),
     "int": Scalar(models.IntegerField, "integer", (None, 0, 7), (None, 1), 0),
+    "bigint": Scalar(models.BigIntegerField, "bigint", (None, 0, 9), (None, 1), 0),
     "bool": Scalar(
         models.BooleanField, "boolean", (None, False, True), (None, True), False
     ),
@@ -185,6 +196,12 @@ SCALARS = {
     "positive": Scalar(
         models.PositiveIntegerField, "integer", (None, 0, 5), (None, 1), 0
     ),
+    "positive_small": Scalar(
+        models.PositiveSmallIntegerField, "smallint", (None, 0, 2), (None, 1), 0
+    ),
+    "positive_big": Scalar(
+        models.PositiveBigIntegerField, "bigint", (None, 0, 4), (None, 1), 0
+    ),
     "float": Scalar(models.FloatField, "double", (None, 0.0, 1.5), (None, 2.5), 0.0),
     "date": Scalar(models.DateField, "date", (None, FIXED_DATE), (None,), FIXED_DATE),
     "time": Scalar(models.TimeField, "time", (None, FIXED_TIME), (None,), FIXED_TIME),
@@ -198,6 +215,10 @@ SCALARS = {
     "binary": Scalar(models.BinaryField, "binary", (None, b""), (None,), b""),
     "email": Scalar(models.EmailField, "varchar", (None, "a@example.com"), (None,), ""),
     "slug": Scalar(models.SlugField, "varchar", (None, "x"), (None,), ""),
+    "url": Scalar(
+        models.URLField, "varchar", (None, "https://example.com"), (None,), ""
+    ),
+    "file_path": Scalar(file_path_field, "varchar", (None, ""), (None,), ""),
     "ip": Scalar(
         models.GenericIPAddressField, "inet", (None, "127.0.0.1"), (None,), "0.0.0.0"
     ),
@@ -597,7 +618,9 @@ def create_model(draw, schema, app_label):
     model = ModelSpec(
         app_label, schema.new_name("Model"), created_in=schema.migration_number
     )
-    pk_kind = draw(st.sampled_from(["auto", "bigauto", "char_pk", "composite"]))
+    pk_kind = draw(
+        st.sampled_from(["auto", "bigauto", "smallauto", "char_pk", "composite"])
+    )
     if pk_kind == "composite":
         components = [
             FieldSpec(schema.new_name("key_"), "int"),
@@ -813,6 +836,7 @@ PRIMARY_KEY_COLUMN_TYPES = {
     "char_pk": "varchar",
     "auto": "integer",
     "bigauto": "bigint",
+    "smallauto": "smallint",
 }
 INCONVERTIBLE_COLUMN_TYPES = {
     "postgresql": {
@@ -1027,7 +1051,7 @@ def alter_field(draw, schema, app_label):
     old = draw(st.sampled_from(alterable_fields(schema, model)))
     if old.primary_key:
         # Changing the primary key's type (incoming foreign keys follow).
-        kinds = [kind for kind in ("auto", "bigauto") if kind != old.kind]
+        kinds = [kind for kind in AUTO_FIELDS if kind != old.kind]
         if old.kind == "char_pk":
             kinds = ["char_pk"]  # Nothing to alter without data loss.
         new = old.copy(kind=draw(st.sampled_from(kinds)))

@@ -15,6 +15,7 @@ APP_LABELS = ("fuzz_a", "fuzz_b")
 SCALAR_KINDS = (
     "char",
     "int",
+    "bigint",
     "bool",
     "datetime",
     "decimal",
@@ -23,6 +24,8 @@ SCALAR_KINDS = (
     "text",
     "smallint",
     "positive",
+    "positive_small",
+    "positive_big",
     "float",
     "date",
     "time",
@@ -30,6 +33,8 @@ SCALAR_KINDS = (
     "binary",
     "email",
     "slug",
+    "url",
+    "file_path",
     "ip",
     "file",
     "image",
@@ -63,8 +68,8 @@ INDEXABLE_KINDS = (
     "o2o",
 )
 # Kinds a to_field foreign key can point to (with unique=True).
-KEY_KINDS = ("char", "int", "uuid", "smallint", "email", "slug")
-PRIMARY_KEY_KINDS = ("auto", "bigauto", "char_pk", "composite")
+KEY_KINDS = ("char", "int", "bigint", "uuid", "smallint", "email", "slug")
+PRIMARY_KEY_KINDS = ("auto", "bigauto", "smallauto", "char_pk", "composite")
 RELATION_KINDS = ("fk", "o2o", "m2m", "parent_link")
 
 
