@@ -159,6 +159,26 @@ def run_in_fuzz_env(python, code, db="sqlite"):
     return json.loads(proc.stdout.splitlines()[-1])
 
 
+def compare_known_difference(python, name, db="sqlite"):
+    """
+    Replay the pinned history tests/fuzz_known_differences/name: whether
+    the statement logs are equal, and the differences the comparison finds.
+    """
+    history = KNOWN_DIFFERENCES / name
+    code = f"""
+        import json
+        from fuzzing.failures import load_history
+        from fuzzing.runner import compare_history
+
+        comparison = compare_history(load_history({str(history)!r}))
+        print(json.dumps([
+            comparison.stock.statements == comparison.stand_ins.statements,
+            [difference.what for difference in comparison.differences],
+        ]))
+        """
+    return run_in_fuzz_env(python, code, db)
+
+
 def generated_shapes(python, db="sqlite", examples=500, seed=2):
     """
     The operation and field classes and the model shapes of a sample of
@@ -552,21 +572,7 @@ def test_known_difference_rename_model_order(fuzz_python, name):
     dropped later), they are the same, and so is the schema. If the logs
     stop differing, update the README.
     """
-    history = KNOWN_DIFFERENCES / name
-    result = run_in_fuzz_env(
-        fuzz_python,
-        f"""
-        import json
-        from fuzzing.failures import load_history
-        from fuzzing.runner import compare_history
-
-        comparison = compare_history(load_history({str(history)!r}))
-        print(json.dumps([
-            comparison.stock.statements == comparison.stand_ins.statements,
-            [difference.what for difference in comparison.differences],
-        ]))
-        """,
-    )
+    result = compare_known_difference(fuzz_python, name)
     assert result == [False, []]
 
 
@@ -582,22 +588,8 @@ def test_known_difference_tied_reverse_relations_order(fuzz_python):
     order for such an AlterField, they are the same, and so is the schema.
     If the logs stop differing, update the README.
     """
-    history = KNOWN_DIFFERENCES / "alter_primary_key_with_tied_reverse_relations"
-    result = run_in_fuzz_env(
-        fuzz_python,
-        f"""
-        import json
-        from fuzzing.failures import load_history
-        from fuzzing.runner import compare_history
-
-        comparison = compare_history(load_history({str(history)!r}))
-        print(json.dumps([
-            comparison.stock.statements == comparison.stand_ins.statements,
-            [difference.what for difference in comparison.differences],
-        ]))
-        """,
-        db="postgresql",
-    )
+    name = "alter_primary_key_with_tied_reverse_relations"
+    result = compare_known_difference(fuzz_python, name, db="postgresql")
     assert result == [False, []]
 
 
