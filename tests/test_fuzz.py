@@ -470,6 +470,39 @@ def test_progress_lines(fuzz_python):
     assert "so far" not in quiet.stdout
 
 
+def test_jobs_split_the_examples_between_seeds(fuzz_python, tmp_path):
+    """
+    --jobs J runs J processes at once, job i on seed S+i with its share of
+    the examples; the last line sums them up, and the exit status is the
+    worst of the jobs'.
+    """
+    proc = run_fuzz("--examples", 5, "--seed", 3, "--jobs", 2, check=0)
+    jobs = re.findall(r"\[job (\d)\] .* --examples (\d+) --seed (\d+)", proc.stdout)
+    assert jobs == [("0", "3", "3"), ("1", "2", "4")]
+    assert re.search(
+        r"^fuzz: 2 jobs, 5 histories \(\d+ operations, \d+ statements\), exit"
+        r" statuses 0, 0: same statements and schemas$",
+        proc.stdout,
+        re.MULTILINE,
+    )
+    failing = run_fuzz(
+        "--examples",
+        4,
+        "--seed",
+        3,
+        "--jobs",
+        2,
+        "--inject-difference",
+        "CreateModel",
+        "--failures-dir",
+        tmp_path,
+        check=1,
+    )
+    assert "exit statuses 1, 1: see the jobs above" in failing.stdout
+    # Both shrink to the same history, written once.
+    assert failing.stdout.count("a difference, shrunk and written to") == 2
+
+
 def test_difference_is_shrunk_written_and_replayed(fuzz_python, tmp_path):
     """
     A difference (injected) exits 1 and is written out shrunk: migration
