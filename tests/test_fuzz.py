@@ -835,6 +835,27 @@ def test_stock_fails_alter_primary_key_after_deleting_mti_child(fuzz_python):
     assert "stock fails where stand-ins don't" in replayed.stdout
 
 
+@pytest.mark.skipif(not server_is_up(5432), reason="PostgreSQL isn't running")
+def test_stock_fails_alter_primary_key_after_deleting_a_model_pointing_to_it(
+    fuzz_python,
+):
+    """
+    Found by scripts/fuzz --db postgresql (README.md "Differential fuzzing"),
+    minimized with scripts/fuzzing/minimize.py: two models of two apps point
+    to a model with related_name="+"; a migration deletes one of them, then
+    changes the primary key's type. The stock release fails: it alters the
+    deleted model's column, whose table is gone. Stand-ins don't know the
+    deleted model and run it; everything before is the same. If stock stops
+    failing, update the README.
+    """
+    history = STOCK_FAILURES / "alter_primary_key_after_deleting_a_model_pointing_to_it"
+    replayed = run_fuzz(
+        "--db", "postgresql", "--reference", "stock", "--replay", history, check=0
+    )
+    assert 'relation "fuzz_a_model18" does not exist' in replayed.stdout
+    assert "stock fails where stand-ins don't" in replayed.stdout
+
+
 def test_stock_renames_mti_child_as_if_relation_to_parent_remained(fuzz_python):
     """
     Found by scripts/fuzz (README.md "Differential fuzzing"): after an
