@@ -225,9 +225,10 @@ SCALARS = {
     "file": Scalar(models.FileField, "varchar", (None, "", "a.txt"), (None,), ""),
     "image": Scalar(models.ImageField, "varchar", (None, ""), (None,), ""),
     "int_array": Scalar(integer_array_field, "integer[]", (None, list), (None,), list),
-    # No defaults: psycopg's ranges aren't importable without psycopg. Without
-    # a one-off default, AddField of a NOT NULL column gets default=None
-    # (tables are empty).
+    # No defaults: psycopg's range types can't be imported where psycopg isn't
+    # installed, and this table is built on every database. Without a one-off
+    # default, AddField of a NOT NULL column gets default=None (tables are
+    # empty).
     "int_range": Scalar(
         contrib_postgres_field("IntegerRangeField"), "int4range", (None,)
     ),
@@ -1249,8 +1250,7 @@ def add_constraint(draw, schema, app_label):
     constraint = draw(constraint_specs(schema, model))
     keep_until_next_migration_on_mariadb(schema, model, constraint)
     model.constraints.append(constraint)
-    definition = copy.deepcopy(constraint.definition)
-    return [migrations.AddConstraint(model.name, definition)]
+    return [migrations.AddConstraint(model.name, copy.deepcopy(constraint.definition))]
 
 
 def models_to_check_not_valid(schema, app_label):
