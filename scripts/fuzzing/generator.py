@@ -997,11 +997,39 @@ def column_type_can_change(old, new, vendor):
     return frozenset(types) not in INCONVERTIBLE_COLUMN_TYPES.get(vendor, ())
 
 
+def hidden_relations_to(schema, model):
+    """
+    The foreign keys and one-to-ones with related_name="+" to model or its
+    proxies.
+    """
+    return [
+        field
+        for target in schema.models
+        if concrete_model(target) is model
+        for _, field in schema.fields_pointing_to(target)
+        if field.kind in ("fk", "o2o") and field.options.get("related_name") == "+"
+    ]
+
+
+def concrete_model(model):
+    while model.proxy_for is not None:
+        model = model.proxy_for
+    return model
+
+
 def alterable_fields(schema, model):
+    # The schema editor alters the relations to a primary key it changes in
+    # the order of their reverse names; among equal ones (related_name="+")
+    # stock's order depends on the renders earlier in the process, and
+    # pairing the relations of the old and new model by position, it then
+    # gives one's column the other's nullability (MariaDB; README.md "Known
+    # differences").
+    pk_is_alterable = len(hidden_relations_to(schema, model)) < 2
     return [
         field
         for field in model.fields.values()
         if field.kind not in ("m2m", "parent_link", "generated", "composite")
+        and (pk_is_alterable or not field.primary_key)
         and not model.is_pk_component(field)
         and not model.is_generation_source(field)
         # On PostgreSQL and MariaDB, stock fails to alter a field whose

@@ -779,50 +779,6 @@ def completed_part(run, steps):
     )
 
 
-def alters_a_model_with_tied_relations(history, where):
-    """
-    Whether the operation at where alters a field of a model that two
-    relational fields with the same reverse name point to (related_name="+",
-    or models of the same name in two apps). The schema editor handles the
-    relations to a primary key or a to_field target it alters in the order
-    of their names (_all_related_fields()), and stock's order among equal
-    names is that of its rendered app registry, which depends on the renders
-    before in the process (README.md "Known differences").
-    """
-    from django.db.migrations import AlterField, SeparateDatabaseAndState
-    from django.db.migrations.state import ProjectState
-    from django.db.migrations.utils import resolve_relation
-
-    operation = operation_at(history, where)
-    if isinstance(operation, SeparateDatabaseAndState):
-        operation = next(iter(operation.database_operations), None)
-    if not isinstance(operation, AlterField):
-        return False
-    migration = history.migrations[where.step.index]
-    model_key = (migration.app_label, operation.model_name_lower)
-    state = ProjectState()
-    for earlier in history.migrations[: where.step.index]:
-        for earlier_operation in earlier.operations:
-            earlier_operation.state_forwards(earlier.app_label, state)
-    for earlier_operation in migration.operations[: where.operation]:
-        earlier_operation.state_forwards(migration.app_label, state)
-    reverse_names = collections.Counter()
-    for (app_label, model_name), model_state in state.models.items():
-        for field in model_state.fields.values():
-            if not field.is_relation or field.related_model is None:
-                continue
-            target = resolve_relation(field.related_model, app_label, model_name)
-            if target != model_key:
-                continue
-            remote = field.remote_field
-            reverse_names[
-                remote.related_query_name
-                or remote.related_name
-                or model_state.name_lower
-            ] += 1
-    return any(count > 1 for count in reverse_names.values())
-
-
 def compare_runs(history, stock, stand_ins):
     differences = []
     if stock.error is not None and stand_ins.error is None:
@@ -887,12 +843,6 @@ def compare_runs(history, stock, stand_ins):
                         where,
                     )
                 )
-        elif (
-            expected != got
-            and collections.Counter(expected) == collections.Counter(got)
-            and alters_a_model_with_tied_relations(history, where)
-        ):
-            continue
         elif expected != got:
             differences.append(
                 Difference(describe(history, where), "statements", expected, got, where)

@@ -1,0 +1,18 @@
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='Model1',
+            fields=[
+                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('fk_3', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='fuzz_a.model1')),
+            ],
+        ),
+    ]
