@@ -1024,12 +1024,11 @@ def alterable_fields(schema, model):
     # pairing the relations of the old and new model by position, it then
     # gives one's column the other's nullability (MariaDB; README.md "Known
     # differences").
-    pk_is_alterable = len(hidden_relations_to(schema, model)) < 2
     return [
         field
         for field in model.fields.values()
         if field.kind not in ("m2m", "parent_link", "generated", "composite")
-        and (pk_is_alterable or not field.primary_key)
+        and (not field.primary_key or len(hidden_relations_to(schema, model)) < 2)
         and not model.is_pk_component(field)
         and not model.is_generation_source(field)
         # On PostgreSQL and MariaDB, stock fails to alter a field whose
