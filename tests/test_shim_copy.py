@@ -24,6 +24,14 @@ SHARED_STATE_METHODS = ["stand_ins", "clear_stand_ins", "models_for_schema_edito
 # Stock methods that the series changes and the shim replaces.
 REPLACED_STATE_METHODS = ["__init__", "rename_model", "clone"]
 SHARED_STATE_CLASSES = ["CopyOnLookupModelStates"]
+CONTENTTYPES_MANAGEMENT = "django/contrib/contenttypes/management/__init__.py"
+# The methods the series adds to RenameContentType, which the shim's subclass
+# of it defines.
+SHARED_RENAME_CONTENT_TYPE_METHODS = [
+    "database_forwards",
+    "database_backwards",
+    "_content_type_state",
+]
 
 
 def series_file(path, tmp_path):
@@ -130,6 +138,32 @@ def test_replaced_methods_and_classes_are_the_series_ones(tmp_path):
         assert ast.dump(shim[name]) == ast.dump(
             classes[name]
         ), f"modelstate_migrate/state.py's {name} differs from the series'"
+
+
+def class_methods(source, class_name):
+    class_node = next(
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.ClassDef) and node.name == class_name
+    )
+    return {
+        node.name: node for node in class_node.body if isinstance(node, ast.FunctionDef)
+    }
+
+
+def test_rename_content_type_methods_are_the_series_ones(tmp_path):
+    series = class_methods(
+        series_file(CONTENTTYPES_MANAGEMENT, tmp_path), "RenameContentType"
+    )
+    shim = class_methods(
+        (SHIM_PACKAGE / "contenttypes.py").read_text(), "RenameContentType"
+    )
+    for name in SHARED_RENAME_CONTENT_TYPE_METHODS:
+        assert name in series, f"the series no longer adds RenameContentType.{name}()"
+        assert ast.dump(shim[name]) == ast.dump(series[name]), (
+            f"modelstate_migrate/contenttypes.py's RenameContentType.{name}() "
+            "differs from the series' one"
+        )
 
 
 def test_added_functions_finds_changed_methods():

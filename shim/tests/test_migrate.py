@@ -1,5 +1,6 @@
 from unittest import mock
 
+from django.contrib.contenttypes import management as contenttypes_management
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.commands import migrate as migrate_command
 from django.db import connection
@@ -90,6 +91,41 @@ class MigrateTests(TransactionTestCase):
             ContentType.objects.filter(app_label="testapp", model="press").exists(),
             True,
         )
+
+    def test_content_type_rename_renders_content_type_model_only(self):
+        """
+        The operation that renames a renamed model's content type renders the
+        ContentType model alone, not every model of the state as stock does.
+        """
+        ContentType.objects.create(app_label="testapp", model="publisher")
+        state = MigrationExecutor(connection).loader.project_state(
+            [
+                ("testapp", "0002_changes"),
+                ("contenttypes", "0002_remove_content_type_name"),
+            ]
+        )
+        content_types = ContentType.objects.filter(
+            app_label="testapp", model__in=["publisher", "press"]
+        )
+
+        def rename_forwards_and_back():
+            operation = contenttypes_management.RenameContentType(
+                "testapp", "publisher", "press"
+            )
+            with counting_renders() as rendered, connection.schema_editor() as editor:
+                operation.database_forwards("testapp", editor, state, state)
+                self.assertEqual(
+                    list(content_types.values_list("model", flat=True)), ["press"]
+                )
+                operation.database_backwards("testapp", editor, state, state)
+            self.assertEqual(
+                list(content_types.values_list("model", flat=True)), ["publisher"]
+            )
+            return rendered
+
+        self.assertEqual(rename_forwards_and_back(), ["ContentType", "ContentType"])
+        with stock_django():
+            self.assertIn("Publisher", rename_forwards_and_back())
 
     def test_executor_renders_a_given_state_on_demand(self):
         """

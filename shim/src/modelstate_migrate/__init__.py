@@ -11,9 +11,10 @@ MODELSTATE_MIGRATE = {"ENABLED": False} in the settings, leaves Django as it is.
 Where things are: operations.py (where a migration operation gets its
 models), state.py (ProjectState.stand_ins, apps rendered on demand),
 executor.py (executor and migrate command), contenttypes.py
-(contrib.contenttypes' pre_migrate receiver), stand_ins.py (the stand-in
-models: a verbatim copy of the series' django/db/migrations/stand_ins.py),
-verify.py (VERIFY mode), fallbacks.py (what migrate -v 2 reports).
+(contrib.contenttypes' pre_migrate receiver and rename operation),
+stand_ins.py (the stand-in models: a verbatim copy of the series'
+django/db/migrations/stand_ins.py), verify.py (VERIFY mode), fallbacks.py
+(what migrate -v 2 reports).
 """
 
 import django
@@ -51,7 +52,7 @@ def install(verify=False):
         uninstall()
     if not django_version_is_supported():
         raise ImproperlyConfigured(unsupported_version_message())
-    from . import executor, fallbacks, operations, state
+    from . import contenttypes, executor, fallbacks, operations, state
     from .patching import Patcher
 
     patcher = Patcher()
@@ -59,6 +60,7 @@ def install(verify=False):
         state.patch(patcher)
         operations.patch(patcher, verify=verify)
         executor.patch(patcher)
+        contenttypes.patch(patcher)
         fallbacks.patch(patcher)
     except BaseException:
         patcher.restore()
