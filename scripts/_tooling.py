@@ -16,6 +16,7 @@ Layout (REPO is the parent of this directory):
 - ${XDG_CACHE_HOME:-~/.cache}/modelstate-migrate/sdists   downloaded sdists
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from contextlib import contextmanager
 from email import message_from_bytes
 from email import policy as email_policy
 from pathlib import Path
@@ -1136,6 +1138,27 @@ def restore_branch(checkout):
     git("checkout", "--quiet", CHECKOUT_BRANCH, cwd=checkout)
 
 
+def lock_file(path):
+    """The file whose lock exclusive(path) holds: beside path."""
+    path = Path(path).resolve()
+    return path.parent / f".{path.name}.lock"
+
+
+@contextmanager
+def exclusive(path):
+    """
+    Hold a lock on path (a checkout, a virtualenv) while the block runs:
+    tools started at the same time (e.g. two scripts/fuzz runs) then build
+    it one after the other, the second finding it made, instead of both
+    building it at once over each other.
+    """
+    lock = lock_file(path)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as lock_fh:
+        fcntl.flock(lock_fh, fcntl.LOCK_EX)
+        yield
+
+
 def ensure_checkout(
     checkout=None,
     version=DEFAULT_VERSION,
@@ -1152,6 +1175,15 @@ def ensure_checkout(
     """
     explicit = checkout is not None
     checkout = Path(checkout or default_checkout_dir(version)).resolve()
+    with exclusive(checkout):
+        return _ensure_checkout(
+            checkout, explicit, version, upto, rebuild, patches_dir, overlay_dir
+        )
+
+
+def _ensure_checkout(
+    checkout, explicit, version, upto, rebuild, patches_dir, overlay_dir
+):
     desired = desired_checkout_state(version, patches_dir, overlay_dir, upto, True)
     if checkout.exists() and any(checkout.iterdir()):
         stamp = read_stamp(checkout)
@@ -1318,6 +1350,11 @@ def ensure_venv(name, src, db, base_python=None, shim=False):
     editable.
     """
     venv = VENVS_DIR / name
+    with exclusive(venv):
+        return _ensure_venv(venv, src, db, base_python, shim)
+
+
+def _ensure_venv(venv, src, db, base_python, shim):
     python = venv_python(venv)
     src = Path(src).resolve()
     requirements = requirements_for(db)

@@ -627,3 +627,24 @@ def test_database_settings_extend_the_release_test_settings(tmp_path, monkeypatc
         assert databases["default"]["ENGINE"] == engine
         assert databases["default"]["NAME"] == "modelstate_shim"
         assert databases["other"]["NAME"] == "modelstate_shim_other"
+
+
+def test_exclusive_makes_other_holders_wait(tmp_path):
+    """
+    While a tool holds exclusive() on a checkout, another process can't take
+    the lock; once released, it can.
+    """
+    take_lock = (
+        "import fcntl, sys\n"
+        "with open(sys.argv[1], 'w') as fh:\n"
+        "    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+    )
+    checkout = tmp_path / "checkout"
+    lock = str(_tooling.lock_file(checkout))
+    with _tooling.exclusive(checkout):
+        held = subprocess.run(
+            [sys.executable, "-c", take_lock, lock], capture_output=True
+        )
+    released = subprocess.run([sys.executable, "-c", take_lock, lock])
+    assert held.returncode != 0
+    assert released.returncode == 0
