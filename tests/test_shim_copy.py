@@ -25,13 +25,16 @@ SHARED_STATE_METHODS = ["stand_ins", "clear_stand_ins", "models_for_schema_edito
 REPLACED_STATE_METHODS = ["__init__", "rename_model", "clone"]
 SHARED_STATE_CLASSES = ["CopyOnLookupModelStates"]
 CONTENTTYPES_MANAGEMENT = "django/contrib/contenttypes/management/__init__.py"
-# The methods the series adds to RenameContentType, which the shim's subclass
-# of it defines.
+# The methods the series adds to or changes in RenameContentType, which the
+# shim's subclass of it defines, and the series' pre_migrate receiver, which
+# the shim connects while migrate runs.
 SHARED_RENAME_CONTENT_TYPE_METHODS = [
     "database_forwards",
     "database_backwards",
     "_content_type_state",
+    "_rename",
 ]
+SHARED_CONTENTTYPES_FUNCTIONS = ["inject_rename_contenttypes_operations"]
 
 
 def series_file(path, tmp_path):
@@ -151,18 +154,31 @@ def class_methods(source, class_name):
     }
 
 
-def test_rename_content_type_methods_are_the_series_ones(tmp_path):
-    series = class_methods(
-        series_file(CONTENTTYPES_MANAGEMENT, tmp_path), "RenameContentType"
-    )
-    shim = class_methods(
-        (SHIM_PACKAGE / "contenttypes.py").read_text(), "RenameContentType"
-    )
+def module_functions(source):
+    return {
+        node.name: node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef)
+    }
+
+
+def test_contenttypes_code_is_the_series_code(tmp_path):
+    series_source = series_file(CONTENTTYPES_MANAGEMENT, tmp_path)
+    shim_source = (SHIM_PACKAGE / "contenttypes.py").read_text()
+    series = class_methods(series_source, "RenameContentType")
+    shim = class_methods(shim_source, "RenameContentType")
     for name in SHARED_RENAME_CONTENT_TYPE_METHODS:
         assert name in series, f"the series no longer adds RenameContentType.{name}()"
         assert ast.dump(shim[name]) == ast.dump(series[name]), (
             f"modelstate_migrate/contenttypes.py's RenameContentType.{name}() "
             "differs from the series' one"
+        )
+    series = module_functions(series_source)
+    shim = module_functions(shim_source)
+    for name in SHARED_CONTENTTYPES_FUNCTIONS:
+        assert ast.dump(shim[name]) == ast.dump(series[name]), (
+            f"modelstate_migrate/contenttypes.py's {name}() differs from the "
+            "series' one"
         )
 
 

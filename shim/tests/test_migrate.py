@@ -65,10 +65,10 @@ class MigrateTests(TransactionTestCase):
             executor.migrate([("testapp", None)])
         self.assertNotEqual(rendered, [])
 
-    def test_pre_migrate_renders_only_for_renamed_models(self):
+    def test_pre_migrate_renders_no_models(self):
         """
-        contrib.contenttypes' pre_migrate receiver renders the state only when
-        the plan renames models, and then renames their content types.
+        contrib.contenttypes' pre_migrate receiver doesn't render the state,
+        also when the plan renames models, whose content types are renamed.
         """
         emit_pre_migrate_signal = migrate_command.emit_pre_migrate_signal
         rendered = []
@@ -86,11 +86,11 @@ class MigrateTests(TransactionTestCase):
             migrate("testapp", "0002")
             self.assertEqual(rendered, [])
             migrate("testapp", "0003")
-        self.assertIn("Publisher", rendered)
-        self.assertIs(
-            ContentType.objects.filter(app_label="testapp", model="press").exists(),
-            True,
-        )
+            self.assertEqual(rendered, [])
+            self.assertIs(
+                ContentType.objects.filter(app_label="testapp", model="press").exists(),
+                True,
+            )
 
     def test_content_type_rename_renders_content_type_model_only(self):
         """
@@ -126,6 +126,23 @@ class MigrateTests(TransactionTestCase):
         self.assertEqual(rename_forwards_and_back(), ["ContentType", "ContentType"])
         with stock_django():
             self.assertIn("Publisher", rename_forwards_and_back())
+
+    def test_content_type_rename_without_content_type_model(self):
+        """
+        Renaming content types does nothing in a state without the ContentType
+        model.
+        """
+        ContentType.objects.create(app_label="testapp", model="publisher")
+        operation = contenttypes_management.RenameContentType(
+            "testapp", "publisher", "press"
+        )
+        state = ProjectState()
+        with connection.schema_editor() as editor:
+            operation.database_forwards("testapp", editor, state, state)
+        self.assertIs(
+            ContentType.objects.filter(app_label="testapp", model="publisher").exists(),
+            True,
+        )
 
     def test_executor_renders_a_given_state_on_demand(self):
         """

@@ -12,10 +12,8 @@ from django.db.backends.sqlite3.schema import DatabaseSchemaEditor
 from django.db.migrations.state import ModelState, ProjectState
 from django.db.models.signals import pre_migrate
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
-from modelstate_migrate.contenttypes import (
-    rename_receiver_skipping_plans_without_renames,
-    skipping_plans_without_renames,
-)
+from modelstate_migrate import contenttypes as shim_contenttypes
+from modelstate_migrate.contenttypes import series_rename_receiver
 from modelstate_migrate.fallbacks import why_rendered
 from modelstate_migrate.operations import operation_modules
 from modelstate_migrate.state import StateAppsDescriptor, StateView
@@ -170,23 +168,42 @@ class ProjectStateTests(SimpleTestCase):
 
 
 class RenameReceiverTests(SimpleTestCase):
-    def test_plans_without_renames_skipped(self):
-        """The receiver is called only for plans that rename models."""
-        receiver = mock.Mock()
+    def test_operations_injected_without_content_type_model(self):
+        """
+        The series' receiver adds the series' RenameContentType after each
+        RenameModel without getting a model from the apps it's given.
+        """
         migration = migrations.Migration("0002_second", "testapp")
-        migration.operations = [migrations.DeleteModel("Foo")]
-        plan = [(migration, False)]
-        skipping_plans_without_renames(receiver)(plan=None, using="default")
-        skipping_plans_without_renames(receiver)(plan=plan, using="default")
-        receiver.assert_not_called()
-        migration.operations.append(migrations.RenameModel("Bar", "Baz"))
-        skipping_plans_without_renames(receiver)(plan=plan, using="default")
-        receiver.assert_called_once_with(plan=plan, using="default")
+        migration.operations = [migrations.RenameModel("Bar", "Baz")]
+        state_apps = mock.Mock(spec=["get_model"])
+        shim_contenttypes.inject_rename_contenttypes_operations(
+            plan=[(migration, False)], apps=state_apps
+        )
+        state_apps.get_model.assert_not_called()
+        self.assertEqual(len(migration.operations), 2)
+        self.assertIsInstance(
+            migration.operations[1], shim_contenttypes.RenameContentType
+        )
+
+    def test_no_operations_injected_after_unapplying_contenttypes(self):
+        """
+        The series' receiver injects nothing into migrations unapplied after
+        contenttypes' initial migration, nor without a plan.
+        """
+        contenttypes_initial = migrations.Migration("0001_initial", "contenttypes")
+        migration = migrations.Migration("0002_second", "testapp")
+        migration.operations = [migrations.RenameModel("Bar", "Baz")]
+        inject = shim_contenttypes.inject_rename_contenttypes_operations
+        inject(plan=None)
+        inject(plan=[(contenttypes_initial, True), (migration, True)])
+        self.assertEqual(len(migration.operations), 1)
+        inject(plan=[(contenttypes_initial, False), (migration, False)])
+        self.assertEqual(len(migration.operations), 2)
 
     def test_receiver_replaced_while_migrate_runs(self):
         """contrib.contenttypes' receiver is connected again afterwards."""
         receivers = list(pre_migrate.receivers)
-        with rename_receiver_skipping_plans_without_renames():
+        with series_rename_receiver():
             self.assertNotEqual(pre_migrate.receivers, receivers)
         self.assertEqual(pre_migrate.receivers, receivers)
 
@@ -198,14 +215,14 @@ class RenameReceiverTests(SimpleTestCase):
             pre_migrate.connect, inject_rename_contenttypes_operations, sender
         )
         receivers = list(pre_migrate.receivers)
-        with rename_receiver_skipping_plans_without_renames():
+        with series_rename_receiver():
             self.assertEqual(pre_migrate.receivers, receivers)
 
     @override_settings(INSTALLED_APPS=["modelstate_migrate"])
     def test_contenttypes_not_installed(self):
         """Without contrib.contenttypes, no receiver is connected."""
         receivers = list(pre_migrate.receivers)
-        with rename_receiver_skipping_plans_without_renames():
+        with series_rename_receiver():
             self.assertEqual(pre_migrate.receivers, receivers)
 
 

@@ -1,16 +1,16 @@
 """
-contrib.contenttypes, as in the patch series: its pre_migrate receiver gets
-the ContentType model only when the plan renames models (getting a model from
-migrate's pre_migrate apps renders the whole project state), and the
-operation it adds after each RenameModel renders the ContentType model alone.
+contrib.contenttypes, as in the patch series: the pre_migrate receiver that
+adds a RenameContentType operation after each RenameModel doesn't get the
+ContentType model from migrate's pre_migrate apps (which renders the whole
+project state), and that operation renders the ContentType model alone.
 """
 
-import functools
+import warnings
 from contextlib import contextmanager
 
 from django.apps import apps as global_apps
 from django.contrib.contenttypes import management
-from django.db import migrations
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, migrations, router, transaction
 from django.db.migrations.state import ProjectState
 from django.db.models.signals import pre_migrate
 
@@ -43,53 +43,103 @@ class RenameContentType(management.RenameContentType):
         )
         return ProjectState(models, real_apps=state.real_apps & {"contenttypes"})
 
+    def _rename(self, apps, schema_editor, old_model, new_model):
+        try:
+            ContentType = apps.get_model("contenttypes", "ContentType")
+        except LookupError:
+            # The ContentType model isn't available at this point of the plan.
+            return
+        db = schema_editor.connection.alias
+        if not router.allow_migrate_model(db, ContentType):
+            return
 
-def plan_renames_models(plan):
-    return any(
-        isinstance(operation, migrations.RenameModel)
-        for migration, _backward in plan
-        for operation in migration.operations
-    )
+        try:
+            content_type = ContentType.objects.db_manager(db).get_by_natural_key(
+                self.app_label, old_model
+            )
+        except ContentType.DoesNotExist:
+            pass
+        else:
+            content_type.model = new_model
+            try:
+                with transaction.atomic(using=db):
+                    content_type.save(using=db, update_fields={"model"})
+            except IntegrityError:
+                # Gracefully fallback if a stale content type causes a
+                # conflict. Warn the user so they can run the
+                # remove_stale_contenttypes management command.
+                warnings.warn(
+                    f"Could not rename content type '{self.app_label}.{old_model}' "
+                    f"to '{new_model}' due to an existing conflicting content type. "
+                    "Run 'remove_stale_contenttypes' to clean up stale entries.",
+                    RuntimeWarning,
+                )
+                content_type.model = old_model
+            else:
+                # Clear the cache as the `get_by_natural_key()` call will cache
+                # the renamed ContentType instance by its old model name.
+                ContentType.objects.clear_cache()
 
 
-def skipping_plans_without_renames(receiver):
-    @functools.wraps(receiver)
-    def wrapper(plan=None, **kwargs):
-        if plan is not None and plan_renames_models(plan):
-            receiver(plan=plan, **kwargs)
+def inject_rename_contenttypes_operations(
+    plan=None, apps=global_apps, using=DEFAULT_DB_ALIAS, **kwargs
+):
+    """
+    Insert a `RenameContentType` operation after every planned `RenameModel`
+    operation.
+    """
+    if plan is None:
+        return
 
-    return wrapper
+    # RenameContentType does nothing where the ContentType model isn't
+    # available or isn't migrated on the database. Getting the model here,
+    # from the apps of the state before the plan, would render every model of
+    # that state.
+    for migration, backward in plan:
+        if (migration.app_label, migration.name) == ("contenttypes", "0001_initial"):
+            # There's no point in going forward if the initial contenttypes
+            # migration is unapplied as the ContentType model will be
+            # unavailable from this point.
+            if backward:
+                break
+            continue
+        inserts = []
+        for index, operation in enumerate(migration.operations):
+            if isinstance(operation, migrations.RenameModel):
+                operation = RenameContentType(
+                    migration.app_label,
+                    operation.old_name_lower,
+                    operation.new_name_lower,
+                )
+                inserts.append((index + 1, operation))
+        for inserted, (index, operation) in enumerate(inserts):
+            migration.operations.insert(inserted + index, operation)
 
 
 @contextmanager
-def rename_receiver_skipping_plans_without_renames():
+def series_rename_receiver():
     """
-    Connect skipping_plans_without_renames(inject_rename_contenttypes_operations)
-    in place of the receiver contrib.contenttypes connects, while migrate runs.
-    The replacement comes after receivers connected later than the original
-    for contenttypes' pre_migrate signal.
+    Connect the series' inject_rename_contenttypes_operations() in place of
+    the receiver contrib.contenttypes connects, while migrate runs. The
+    replacement comes after receivers connected later than the original for
+    contenttypes' pre_migrate signal.
     """
     if not global_apps.is_installed("django.contrib.contenttypes"):
         yield
         return
-    from django.contrib.contenttypes.management import (
-        inject_rename_contenttypes_operations,
-    )
-
     sender = global_apps.get_app_config("contenttypes")
-    if not pre_migrate.disconnect(inject_rename_contenttypes_operations, sender):
+    stock_receiver = management.inject_rename_contenttypes_operations
+    if not pre_migrate.disconnect(stock_receiver, sender):
         # The project disconnected it.
         yield
         return
-    receiver = skipping_plans_without_renames(inject_rename_contenttypes_operations)
-    pre_migrate.connect(receiver, sender, weak=False)
+    pre_migrate.connect(inject_rename_contenttypes_operations, sender)
     try:
         yield
     finally:
-        pre_migrate.disconnect(receiver, sender)
-        pre_migrate.connect(inject_rename_contenttypes_operations, sender)
+        pre_migrate.disconnect(inject_rename_contenttypes_operations, sender)
+        pre_migrate.connect(stock_receiver, sender)
 
 
 def patch(patcher):
-    # inject_rename_contenttypes_operations() looks the class up in its module.
     patcher.replace(management, "RenameContentType", RenameContentType)

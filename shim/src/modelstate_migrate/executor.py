@@ -14,7 +14,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.migration import Migration
 
 from . import fallbacks
-from .contenttypes import rename_receiver_skipping_plans_without_renames
+from .contenttypes import series_rename_receiver
 from .state import StandInStateView, render_on_demand, unwrap
 
 # Progress reported around the executor's "Render all", which doesn't render.
@@ -85,7 +85,7 @@ def wrap_mutate_state(mutate_state):
 def wrap_migrate_handle(handle):
     @functools.wraps(handle)
     def wrapper(self, *args, **options):
-        with render_on_demand(), rename_receiver_skipping_plans_without_renames():
+        with render_on_demand(), series_rename_receiver():
             if options["verbosity"] >= 2:
                 with fallbacks.reporting_to(self.stdout.write):
                     return handle(self, *args, **options)
