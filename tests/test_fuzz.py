@@ -1136,6 +1136,37 @@ def test_run_after_a_connection_lost_in_a_transaction(fuzz_python):
 
 
 @pytest.mark.skipif(not server_is_up(3306), reason="MariaDB isn't running")
+def test_mariadb_snapshots_of_unchanged_tables_are_reused(fuzz_python):
+    """
+    On MariaDB, a schema snapshot reuses the introspection of the tables
+    whose definition is the same as in an earlier snapshot, and introspects
+    the others: it's the same as a snapshot that introspects every table.
+    """
+    code = """
+        import json
+        from django.db import connection
+        from fuzzing import runner
+
+        runner.empty_database(connection)
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE a (id integer PRIMARY KEY)")
+            cursor.execute("CREATE TABLE b (id integer PRIMARY KEY, c integer)")
+        before = repr(runner.schema_snapshot(connection))
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE b ADD CONSTRAINT b_c UNIQUE (c)")
+        after = repr(runner.schema_snapshot(connection))
+        introspected = len(runner.MYSQL_TABLE_SNAPSHOTS)
+        runner.MYSQL_TABLE_SNAPSHOTS.clear()
+        print(
+            json.dumps(
+                [introspected, after == repr(runner.schema_snapshot(connection)), before == after]
+            )
+        )
+        """
+    assert run_in_fuzz_env(fuzz_python, code, db="mysql") == [3, True, False]
+
+
+@pytest.mark.skipif(not server_is_up(3306), reason="MariaDB isn't running")
 def test_mariadb_keeps_indexes_on_foreign_keys_of_new_models(fuzz_python):
     """
     On MariaDB, an index added to a foreign key of a model created in the
