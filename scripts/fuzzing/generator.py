@@ -1011,6 +1011,20 @@ def hidden_relations_to(schema, model):
     ]
 
 
+def relations_made_in_this_migration(schema, model):
+    """
+    The relations to model or its proxies that the migration being generated
+    makes: their foreign keys are created by its deferred statements.
+    """
+    return [
+        field
+        for target in schema.models
+        if concrete_model(target) is model
+        for other, field in schema.fields_pointing_to(target)
+        if schema.migration_number in (other.created_in, field.added_in)
+    ]
+
+
 def concrete_model(model):
     while model.proxy_for is not None:
         model = model.proxy_for
@@ -1035,6 +1049,15 @@ def alterable_fields(schema, model):
         # AddField in the same migration left its index to the deferred
         # statements ("already exists").
         and (connection.vendor == "sqlite" or field.added_in != schema.migration_number)
+        # On PostgreSQL and MariaDB, after altering a primary key that a
+        # relation made in the same migration points to, renaming the model
+        # makes stock (and stand-ins) create that relation's foreign key twice
+        # ("already exists").
+        and (
+            connection.vendor not in ("postgresql", "mysql")
+            or not field.primary_key
+            or not relations_made_in_this_migration(schema, model)
+        )
     ]
 
 
