@@ -25,14 +25,14 @@ SHARED_STATE_METHODS = ["stand_ins", "clear_stand_ins", "models_for_schema_edito
 REPLACED_STATE_METHODS = ["__init__", "rename_model", "clone"]
 SHARED_STATE_CLASSES = ["CopyOnLookupModelStates"]
 CONTENTTYPES_MANAGEMENT = "django/contrib/contenttypes/management/__init__.py"
-# The methods the series adds to or changes in RenameContentType, which the
-# shim's subclass of it defines, and the series' pre_migrate receiver, which
-# the shim connects while migrate runs.
+# The methods the series adds to RenameContentType, which the shim's subclass
+# of it defines, and the series' pre_migrate receiver, which the shim connects
+# while migrate runs. (The shim's _rename() wraps the installed Django's,
+# which differs between versions.)
 SHARED_RENAME_CONTENT_TYPE_METHODS = [
     "database_forwards",
     "database_backwards",
     "_content_type_state",
-    "_rename",
 ]
 SHARED_CONTENTTYPES_FUNCTIONS = ["inject_rename_contenttypes_operations"]
 

@@ -5,12 +5,11 @@ ContentType model from migrate's pre_migrate apps (which renders the whole
 project state), and that operation renders the ContentType model alone.
 """
 
-import warnings
 from contextlib import contextmanager
 
 from django.apps import apps as global_apps
 from django.contrib.contenttypes import management
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, migrations, router, transaction
+from django.db import DEFAULT_DB_ALIAS, migrations
 from django.db.migrations.state import ProjectState
 from django.db.models.signals import pre_migrate
 
@@ -18,7 +17,7 @@ from django.db.models.signals import pre_migrate
 class RenameContentType(management.RenameContentType):
     """
     The series' RenameContentType: its methods below are the series' (a test
-    checks).
+    checks), but for _rename().
     """
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
@@ -44,41 +43,14 @@ class RenameContentType(management.RenameContentType):
         return ProjectState(models, real_apps=state.real_apps & {"contenttypes"})
 
     def _rename(self, apps, schema_editor, old_model, new_model):
+        # The series' _rename() returns where the ContentType model isn't
+        # available. The rest of it differs between Django versions (a
+        # rename conflict raises, is ignored or warns): the installed one's.
         try:
-            ContentType = apps.get_model("contenttypes", "ContentType")
+            apps.get_model("contenttypes", "ContentType")
         except LookupError:
-            # The ContentType model isn't available at this point of the plan.
             return
-        db = schema_editor.connection.alias
-        if not router.allow_migrate_model(db, ContentType):
-            return
-
-        try:
-            content_type = ContentType.objects.db_manager(db).get_by_natural_key(
-                self.app_label, old_model
-            )
-        except ContentType.DoesNotExist:
-            pass
-        else:
-            content_type.model = new_model
-            try:
-                with transaction.atomic(using=db):
-                    content_type.save(using=db, update_fields={"model"})
-            except IntegrityError:
-                # Gracefully fallback if a stale content type causes a
-                # conflict. Warn the user so they can run the
-                # remove_stale_contenttypes management command.
-                warnings.warn(
-                    f"Could not rename content type '{self.app_label}.{old_model}' "
-                    f"to '{new_model}' due to an existing conflicting content type. "
-                    "Run 'remove_stale_contenttypes' to clean up stale entries.",
-                    RuntimeWarning,
-                )
-                content_type.model = old_model
-            else:
-                # Clear the cache as the `get_by_natural_key()` call will cache
-                # the renamed ContentType instance by its old model name.
-                ContentType.objects.clear_cache()
+        super()._rename(apps, schema_editor, old_model, new_model)
 
 
 def inject_rename_contenttypes_operations(
