@@ -648,3 +648,12 @@ def test_exclusive_makes_other_holders_wait(tmp_path):
     released = subprocess.run([sys.executable, "-c", take_lock, lock])
     assert held.returncode != 0
     assert released.returncode == 0
+
+
+def test_series_adds_no_binary_files():
+    """
+    No patch of the series carries a binary file, e.g. a coverage data file
+    that Django's runtests.py left in the checkout when it was committed.
+    """
+    for _, patch in _tooling.list_patches(_tooling.PATCHES_DIR):
+        assert "GIT binary patch" not in patch.read_text(), patch.name
