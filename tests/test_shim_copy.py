@@ -91,6 +91,14 @@ def body_dump(function):
     )
 
 
+def module_functions(source):
+    return {
+        node.name: node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef)
+    }
+
+
 def test_stand_ins_is_the_series_file(tmp_path):
     shim_copy = _tooling.SHIM_STAND_INS.read_bytes()
     assert shim_copy == series_file(STAND_INS, tmp_path), (
@@ -102,11 +110,7 @@ def test_stand_ins_is_the_series_file(tmp_path):
 
 def test_project_state_methods_are_the_series_methods():
     series = added_functions(STATE)
-    shim = {
-        node.name: node
-        for node in ast.parse((SHIM_PACKAGE / "state.py").read_text()).body
-        if isinstance(node, ast.FunctionDef)
-    }
+    shim = module_functions((SHIM_PACKAGE / "state.py").read_text())
     for name in SHARED_STATE_METHODS:
         assert name in series, f"the series no longer adds ProjectState.{name}()"
         assert body_dump(shim[name]) == body_dump(series[name]), (
@@ -151,14 +155,6 @@ def class_methods(source, class_name):
     )
     return {
         node.name: node for node in class_node.body if isinstance(node, ast.FunctionDef)
-    }
-
-
-def module_functions(source):
-    return {
-        node.name: node
-        for node in ast.parse(source).body
-        if isinstance(node, ast.FunctionDef)
     }
 
 
