@@ -1130,6 +1130,89 @@ def test_primary_key_with_relations_made_in_the_migration_stays_as_it_is(
     assert run_in_fuzz_env(fuzz_python, code) == [["id"], ["id"], ["id"]]
 
 
+@pytest.mark.skipif(not server_is_up(5432), reason="PostgreSQL isn't running")
+def test_own_many_to_many_made_in_the_migration_keeps_primary_key(fuzz_python):
+    """
+    On PostgreSQL and MariaDB, the primary key of a model isn't altered in a
+    migration that adds it a many-to-many field with an auto-created through
+    table: the through table's foreign key to it is deferred too. On SQLite
+    it is.
+    """
+    code = """
+        import json
+        from fuzzing.generator import alterable_fields
+        from fuzzing.schema import FieldSpec, ModelSpec, Schema
+
+        schema = Schema()
+        schema.migration_number = 2
+        target = ModelSpec("fuzz_a", "Target", created_in=1)
+        target.fields = {"id": FieldSpec("id", "auto")}
+        owner = ModelSpec("fuzz_a", "Owner", created_in=1)
+        owner.fields = {"id": FieldSpec("id", "auto")}
+        schema.models = [target, owner]
+        alterable = []
+        for added_in in (1, 2):
+            owner.fields["m2m"] = FieldSpec(
+                "m2m", "m2m", target=target, added_in=added_in
+            )
+            alterable.append([field.name for field in alterable_fields(schema, owner)])
+        print(json.dumps(alterable))
+        """
+    assert run_in_fuzz_env(fuzz_python, code, db="postgresql") == [["id"], []]
+    assert run_in_fuzz_env(fuzz_python, code) == [["id"], ["id"]]
+
+
+@pytest.mark.skipif(not server_is_up(5432), reason="PostgreSQL isn't running")
+def test_relations_to_primary_key_altered_in_the_migration_stay(fuzz_python):
+    """
+    On PostgreSQL and MariaDB, a migration that alters a primary key doesn't
+    remove the relations pointing to it (RemoveField, DeleteModel), nor the
+    many-to-many fields of its model: unapplying the migration makes stock
+    (and stand-ins) create their re-created foreign keys twice after a rename
+    ("already exists"; found by scripts/fuzz --db postgresql, seed
+    324698405). On SQLite, and for primary keys altered earlier, they are
+    removed.
+    """
+    code = """
+        import json
+        from fuzzing.generator import deletable_models, removable_fields
+        from fuzzing.schema import FieldSpec, ModelSpec, Schema
+
+        schema = Schema()
+        schema.migration_number = 2
+        target = ModelSpec("fuzz_a", "Target", created_in=1)
+        target.fields = {
+            "id": FieldSpec("id", "auto"),
+            "m2m": FieldSpec("m2m", "m2m", target=target, target_as_self=True),
+        }
+        owner = ModelSpec("fuzz_a", "Owner", created_in=1)
+        owner.fields = {
+            "id": FieldSpec("id", "auto"),
+            "fk": FieldSpec("fk", "fk", {"on_delete": None}, target),
+        }
+        schema.models = [target, owner]
+        removable = []
+        for altered_in in (1, 2):
+            target.fields["id"].altered_in = altered_in
+            removable.append(
+                [
+                    [field.name for field in removable_fields(schema, target)],
+                    [field.name for field in removable_fields(schema, owner)],
+                    [model.name for model in deletable_models(schema, "fuzz_a")],
+                ]
+            )
+        print(json.dumps(removable))
+        """
+    assert run_in_fuzz_env(fuzz_python, code, db="postgresql") == [
+        [["m2m"], ["fk"], ["Owner"]],
+        [[], [], []],
+    ]
+    assert run_in_fuzz_env(fuzz_python, code) == [
+        [["m2m"], ["fk"], ["Owner"]],
+        [["m2m"], ["fk"], ["Owner"]],
+    ]
+
+
 def test_stock_fails_renaming_mti_grandchild_after_renaming_a_through_model(
     fuzz_python,
 ):

@@ -720,7 +720,12 @@ def deletable_models(schema, app_label):
     return [
         model
         for model in schema.models_of(app_label)
-        if schema.can_delete(model) and model.changed_in != schema.migration_number
+        if schema.can_delete(model)
+        and model.changed_in != schema.migration_number
+        and not any(
+            removal_remakes_altered_relation(schema, model, field)
+            for field in model.fields.values()
+        )
     ]
 
 
@@ -815,8 +820,11 @@ def removable_fields(schema, model):
         # On PostgreSQL, stock fails to remove a field altered earlier in the
         # same migration: it creates the _like index the AlterField made
         # again ("already exists").
-        if connection.vendor != "postgresql"
-        or field.altered_in != schema.migration_number
+        if (
+            connection.vendor != "postgresql"
+            or field.altered_in != schema.migration_number
+        )
+        and not removal_remakes_altered_relation(schema, model, field)
     ]
 
 
@@ -1013,16 +1021,54 @@ def hidden_relations_to(schema, model):
 
 def relations_made_in_this_migration(schema, model):
     """
-    The relations to model or its proxies that the migration being generated
-    makes: their foreign keys are created by its deferred statements.
+    The relations to model or its proxies, and the many-to-many fields of
+    model with an auto-created through table, that the migration being
+    generated makes: their foreign keys are created by its deferred
+    statements.
     """
-    return [
-        field
+    pointing_to = [
+        (other, field)
         for target in schema.models
         if concrete_model(target) is model
         for other, field in schema.fields_pointing_to(target)
+    ]
+    own_many_to_many = [
+        (model, field)
+        for field in model.fields.values()
+        if field.kind == "m2m" and field.through is None
+    ]
+    return [
+        field
+        for other, field in pointing_to + own_many_to_many
         if schema.migration_number in (other.created_in, field.added_in)
     ]
+
+
+def foreign_key_targets(model, field):
+    """The models the foreign keys that field of model makes point to."""
+    if field.kind == "m2m":
+        # Those of the auto-created through table.
+        return [] if field.through else [model, field.target]
+    if field.kind in ("fk", "o2o", "parent_link"):
+        return [field.target]
+    return []
+
+
+def removal_remakes_altered_relation(schema, model, field):
+    """
+    Whether removing field of model in the migration being generated would,
+    on PostgreSQL and MariaDB, make stock (and stand-ins) fail to unapply it.
+
+    Unapplying the migration re-creates the relation with deferred foreign
+    keys, then reverses the earlier AlterField of a primary key they point
+    to, which makes them again, and a RenameModel or RenameField makes them
+    under the deferred ones' final names ("already exists"): the mirror of
+    relations_made_in_this_migration().
+    """
+    return connection.vendor in ("postgresql", "mysql") and any(
+        concrete_model(target).pk.altered_in == schema.migration_number
+        for target in foreign_key_targets(model, field)
+    )
 
 
 def concrete_model(model):
