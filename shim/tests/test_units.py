@@ -19,7 +19,7 @@ from modelstate_migrate.operations import operation_modules
 from modelstate_migrate.state import StateAppsDescriptor, StateView
 
 from .fallbackapp.fields import TaggedField
-from .utils import migrate, stock_django
+from .utils import counting_renders, migrate, stock_django
 
 
 class ThirdPartySchemaEditor(DatabaseSchemaEditor):
@@ -67,6 +67,30 @@ class WhyRenderedTests(SimpleTestCase):
 
 
 class ProjectStateTests(SimpleTestCase):
+    def test_reusable_apps_of_unchanged_clones(self):
+        """
+        reusable_apps() renders the models once for a state and the clones
+        that neither changed since cloning, each getting a registry of its own.
+        """
+        state = ProjectState()
+        state.add_model(
+            ModelState("testapp", "Tag", [("id", models.AutoField(primary_key=True))])
+        )
+        clone = state.clone()
+        changed_clone = state.clone()
+        changed_clone.add_model(
+            ModelState("testapp", "Note", [("id", models.AutoField(primary_key=True))])
+        )
+        with counting_renders() as rendered:
+            apps = state.reusable_apps()
+            clone_apps = clone.reusable_apps()
+            changed_clone.reusable_apps()
+        self.assertEqual(rendered, ["Tag", "Tag", "Note"])
+        self.assertIsNot(clone_apps, apps)
+        self.assertIs(
+            clone_apps.get_model("testapp", "Tag"), apps.get_model("testapp", "Tag")
+        )
+
     def test_alter_field_finds_references_only_for_rendered_models(self):
         """
         alter_field() looks for references to the altered field, which decide

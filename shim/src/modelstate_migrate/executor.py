@@ -34,7 +34,12 @@ def wrap_executor_migrate(migrate_method):
             # models; the executor renders only what is asked for.
             del state.apps
         with render_on_demand():
-            return migrate_method(self, targets, plan, state, *args, **kwargs)
+            state = migrate_method(self, targets, plan, state, *args, **kwargs)
+            # The migrate command renders the state for post_migrate
+            # receivers, as in the series: with the models rendered for the
+            # last RunPython if nothing changed the state since.
+            state.reusable_apps()
+        return state
 
     return wrapper
 

@@ -3,7 +3,8 @@ Where a migration operation gets its models: Django's built-in schema
 operations (and contrib.postgres') read them from from_state.apps and
 to_state.apps. Their own database_forwards()/database_backwards() run as they
 are, given states whose apps are the models for the schema editor: stand-ins
-for Django's schema editors, rendered models for others.
+for Django's schema editors, rendered models for others. RunPython's code gets
+the state's reusable_apps(), rendered on first use, as in the series.
 """
 
 import functools
@@ -11,9 +12,10 @@ import importlib
 
 from django.db.migrations.operations import fields, models
 from django.db.migrations.operations.base import Operation
+from django.db.migrations.operations.special import RunPython
 
 from .fallbacks import running_schema_operation
-from .state import SchemaEditorStateView, unwrap
+from .state import ReusableAppsStateView, SchemaEditorStateView, unwrap
 from .verify import running_stock, verify_operation
 
 OPERATION_MODULES = [fields, models]
@@ -81,8 +83,19 @@ def wrap_database_method(method, verify):
     return wrapper
 
 
+def wrap_run_python_method(method):
+    @functools.wraps(method)
+    def wrapper(self, app_label, schema_editor, from_state, to_state):
+        from_state = ReusableAppsStateView(unwrap(from_state))
+        return method(self, app_label, schema_editor, from_state, to_state)
+
+    return wrapper
+
+
 def patch(patcher, verify=False):
     for klass, name in schema_operation_methods():
         patcher.wrap(
             klass, name, functools.partial(wrap_database_method, verify=verify)
         )
+    for name in DATABASE_METHODS:
+        patcher.wrap(RunPython, name, wrap_run_python_method)

@@ -1,7 +1,8 @@
 """
 ProjectState and ModelState as the patch series has them: stand-in models per
-state, ProjectState.apps rendered only when something uses it, model states
-shared with clones until they're looked up, fields copied rather than
+state, ProjectState.apps rendered only when something uses it,
+reusable_apps() rendering once for a state and its unchanged clones, model
+states shared with clones until they're looked up, fields copied rather than
 reconstructed for stand-ins and rendered models, and alter_field() looking
 for references only when models are rendered.
 
@@ -12,6 +13,7 @@ executor.py hand it states whose apps are something else:
   SchemaEditorStateViews: their apps are the models for the schema editor
   (stand-ins for Django's own editors);
 - detect_soft_applied() inspects a StandInStateView;
+- RunPython's code gets a ReusableAppsStateView's apps;
 - while migrate runs (render_on_demand()), state.apps is a lazy registry that
   renders the state's models on first use (RunPython, custom operations,
   signal receivers).
@@ -21,7 +23,7 @@ import contextvars
 from contextlib import contextmanager
 
 from django.db.migrations import state as state_module
-from django.db.migrations.state import ModelState, ProjectState
+from django.db.migrations.state import ModelState, ProjectState, StateApps
 from django.db.migrations.utils import field_is_referenced, get_references
 from django.db.models.fields import Field
 from django.utils.functional import SimpleLazyObject, cached_property
@@ -54,11 +56,10 @@ def render_on_demand():
 
 
 class StateAppsDescriptor:
-    """ProjectState.apps: rendered on first use within render_on_demand()."""
-
-    def __init__(self, render):
-        # The stock cached_property's function: StateApps(real_apps, models).
-        self.render = render
+    """
+    ProjectState.apps as the series has it (apps() below), rendered on first
+    use within render_on_demand().
+    """
 
     def __get__(self, state, owner=None):
         if state is None:
@@ -76,8 +77,8 @@ class StateAppsDescriptor:
         try:
             return state.__dict__["apps"]
         except KeyError:
-            apps = state.__dict__["apps"] = self.render(state)
-            return apps
+            rendered = state.__dict__["apps"] = apps(state)
+            return rendered
 
     def __set__(self, state, apps):
         state.__dict__["apps"] = apps
@@ -116,6 +117,17 @@ class SchemaEditorStateView(StateView):
         return self.state.models_for_schema_editor(self.schema_editor)
 
 
+class ReusableAppsStateView(StateView):
+    """
+    A state whose apps are its reusable_apps(), rendered on first use, as
+    the series' RunPython gives its code.
+    """
+
+    @property
+    def apps(self):
+        return SimpleLazyObject(self.state.reusable_apps)
+
+
 class StandInStateView(StateView):
     """A state whose apps are its stand-ins unless its models are rendered."""
 
@@ -131,8 +143,8 @@ def unwrap(state):
 
 
 # What the patch series adds to and changes in ProjectState, verbatim (a test
-# checks). ProjectState's __init__(), rename_model() and clone() are the same
-# in every supported Django version.
+# checks). ProjectState's __init__(), rename_model(), clone() and apps are the
+# same in every supported Django version.
 
 
 class CopyOnLookupModelStates(dict):
@@ -178,6 +190,16 @@ class CopyOnLookupModelStates(dict):
         return shared
 
 
+class SharedRender:
+    """
+    The models last rendered for a ProjectState, kept for its clones: until
+    they or the state change, they have the same models.
+    """
+
+    def __init__(self):
+        self.apps = None
+
+
 def __init__(self, models=None, real_apps=None):
     self.models = CopyOnLookupModelStates(models or {})
     # Apps to include from main registry, usually unmigrated ones
@@ -189,6 +211,7 @@ def __init__(self, models=None, real_apps=None):
     self.is_delayed = False
     # {remote_model_key: {model_key: {field_name: field}}}
     self._relations = None
+    self._shared_render = SharedRender()
 
 
 def rename_model(self, app_label, old_name, new_name):
@@ -239,6 +262,7 @@ def clone(self):
     """Return an exact copy of this ProjectState."""
     new_state = ProjectState(real_apps=self.real_apps)
     new_state.models = self.models.share()
+    new_state._shared_render = self._shared_render
     if "apps" in self.__dict__:
         new_state.apps = self.apps.clone()
     # A clone is usually kept as the state before a change to this state
@@ -248,6 +272,29 @@ def clone(self):
         new_state.stand_ins = stand_ins
     new_state.is_delayed = self.is_delayed
     return new_state
+
+
+def apps(self):
+    apps = StateApps(self.real_apps, self.models)
+    # A registry that changes to this state won't reload models into.
+    self._shared_render.apps = apps.clone()
+    return apps
+
+
+def reusable_apps(self):
+    """
+    Return the apps of this state, cloned from the models last rendered
+    for a clone of it, or the state it's a clone of, if neither changed
+    since cloning, rather than rendered again.
+
+    Which models a registry renders after another decides the order of
+    fields taken from both, e.g. in tables that the SQLite schema editor
+    rebuilds: the models passed to schema editors are rendered for their
+    own state (ProjectState.apps).
+    """
+    if "apps" not in self.__dict__ and self._shared_render.apps is not None:
+        self.apps = self._shared_render.apps.clone()
+    return self.apps
 
 
 def stand_ins(self):
@@ -261,9 +308,11 @@ def stand_ins(self):
 def clear_stand_ins(self, *changed_model_keys):
     """
     Discard the stand-ins after a change of the state, in particular of
-    the model states of changed_model_keys.
+    the model states of changed_model_keys, and stop sharing rendered
+    models with the state's clones.
     """
     self.__dict__.pop("stand_ins", None)
+    self._shared_render = SharedRender()
     for model_key in changed_model_keys:
         if model_state := self.models.get(model_key):
             reserve_field_creation_counters(model_state)
@@ -374,10 +423,9 @@ def patch(patcher):
     stand_ins_property.__set_name__(ProjectState, "stand_ins")
     patcher.add(ProjectState, "stand_ins", stand_ins_property)
     patcher.add(ProjectState, "clear_stand_ins", clear_stand_ins)
+    patcher.add(ProjectState, "reusable_apps", reusable_apps)
     patcher.add(ProjectState, "models_for_schema_editor", models_for_schema_editor)
-    patcher.replace(
-        ProjectState, "apps", StateAppsDescriptor(ProjectState.__dict__["apps"].func)
-    )
+    patcher.replace(ProjectState, "apps", StateAppsDescriptor())
     patcher.replace(ProjectState, "__init__", __init__)
     patcher.replace(ProjectState, "rename_model", rename_model)
     patcher.replace(ProjectState, "clone", clone)
