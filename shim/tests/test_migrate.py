@@ -4,6 +4,7 @@ from django.contrib.contenttypes import management as contenttypes_management
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.commands import migrate as migrate_command
 from django.db import connection
+from django.db.migrations import Migration, RunPython
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import ProjectState
 from django.test import TransactionTestCase
@@ -224,6 +225,28 @@ class MigrateTests(TransactionTestCase):
         rebuild = next(sql for sql in statements if "new__testapp_author" in sql)
         self.assertNotIn(rebuild, stock_sqlmigrate)
         self.assertIn(rebuild, sqlmigrate("testapp", "0002"))
+
+    def test_run_python_operations_in_a_row_render_models_once(self):
+        """
+        Consecutive RunPython operations share the models rendered for the
+        first one that uses them, where stock renders them for each.
+        """
+
+        def get_book(apps, schema_editor):
+            apps.get_model("testapp", "Book")
+
+        state = MigrationExecutor(connection).loader.project_state(
+            ("testapp", "0003_rename")
+        )
+        migration = Migration("0004_books", "testapp")
+        migration.operations = [RunPython(get_book), RunPython(get_book)]
+        with counting_renders() as rendered, connection.schema_editor() as editor:
+            migration.apply(state.clone(), editor)
+        with stock_django(), counting_renders() as stock_rendered:
+            with connection.schema_editor() as editor:
+                migration.apply(state.clone(), editor)
+        self.assertEqual(len(rendered), len(state.models))
+        self.assertEqual(len(stock_rendered), 2 * len(state.models))
 
     def test_lazy_apps_render_once(self):
         """Within migrate, a state's apps render when used, once."""
