@@ -84,6 +84,8 @@ def wrap_database_method(method, verify):
 
 
 def wrap_run_python_method(method):
+    """Give RunPython's code the state's reusable_apps(), rendered on first use."""
+
     @functools.wraps(method)
     def wrapper(self, app_label, schema_editor, from_state, to_state):
         from_state = ReusableAppsStateView(unwrap(from_state))
