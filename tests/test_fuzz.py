@@ -228,6 +228,8 @@ def generated_shapes(python, db="sqlite", examples=500, seed=2):
                         seen.add("multi-table inheritance")
                     if to == "self":
                         seen.add("self relation")
+                    if isinstance(to, str) and to.lower() == "fuzz_b.swappedin":
+                        seen.add("relation to the swapped-in model")
                     if isinstance(field, models.ForeignKey) and (
                         field.to_fields != [None]
                     ):
@@ -251,6 +253,8 @@ def generated_shapes(python, db="sqlite", examples=500, seed=2):
             state = ProjectState()
             for migration in history.migrations:
                 walk(migration.operations)
+                if ("__setting__", "AUTH_USER_MODEL") in migration.dependencies:
+                    seen.add("swappable dependency")
                 for operation in migration.operations:
                     operation.state_forwards(migration.app_label, state)
                     labels = {key[0] for key in state.models}
@@ -284,6 +288,8 @@ def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
         "two apps",
         "generated from a field",
         "swapped",
+        "relation to the swapped-in model",
+        "swappable dependency",
     }
     assert shapes <= set(result), shapes - set(result)
     assert FIELD_CLASSES <= set(result), FIELD_CLASSES - set(result)
@@ -1053,6 +1059,92 @@ def test_fields_others_refer_to_by_name_stay_as_they_are(fuzz_python):
         ["plain"],
         ["generated", "plain"],
         ["generated", "plain"],
+    ]
+
+
+def test_relations_to_the_swapped_in_model_go_through_the_setting(fuzz_python):
+    """
+    A migration with relations to the model AUTH_USER_MODEL points to, from
+    another app, is written as makemigrations writes it (the setting, and a
+    swappable dependency) and read back the same; its run is compared like
+    any other. The swapped-in model isn't renamed (the setting would point
+    to nothing).
+    """
+    result = run_in_fuzz_env(
+        fuzz_python,
+        """
+        import json, tempfile
+        from django.db import migrations, models
+        from fuzzing.failures import load_history, migration_sources
+        from fuzzing.generator import History, MigrationSpec, chain
+        from fuzzing.generator import renamable_models
+        from fuzzing.runner import compare_history
+        from fuzzing.schema import ModelSpec, Schema
+        from fuzzing.worker import write_sources
+
+        def create(name, *fields, **options):
+            fields = [("id", models.AutoField(primary_key=True)), *fields]
+            return migrations.CreateModel(name, fields, options=options)
+
+        history = History(chain([
+            MigrationSpec("fuzz_b", "", [], [
+                create("SwappedIn", swappable="AUTH_USER_MODEL"),
+            ]),
+            MigrationSpec("fuzz_a", "", [], [
+                create(
+                    "Model1",
+                    ("user", models.ForeignKey("fuzz_b.SwappedIn", models.CASCADE)),
+                    ("users", models.ManyToManyField("fuzz_b.SwappedIn")),
+                ),
+            ]),
+            MigrationSpec("fuzz_b", "", [], [
+                migrations.AddField(
+                    "SwappedIn",
+                    "friend",
+                    models.ForeignKey("fuzz_b.SwappedIn", models.CASCADE, null=True),
+                ),
+            ]),
+        ]))
+        source = migration_sources(history)["migrations/fuzz_a/0002_fuzz.py"]
+        with tempfile.TemporaryDirectory() as directory:
+            write_sources(directory, migration_sources(history))
+            loaded = load_history(directory)
+        comparison = compare_history(loaded)
+
+        schema = Schema()
+        schema.models = [
+            ModelSpec("fuzz_b", "SwappedIn", swapped_in=True),
+            ModelSpec("fuzz_b", "Model2"),
+        ]
+        print(json.dumps([
+            [sorted(migration.dependencies) for migration in history.migrations],
+            [sorted(migration.dependencies) for migration in loaded.migrations],
+            source.count("to=settings.AUTH_USER_MODEL"),
+            "migrations.swappable_dependency(settings.AUTH_USER_MODEL)" in source,
+            comparison.invalid,
+            [difference.what for difference in comparison.differences],
+            any(
+                "fuzz_a_model1_users" in statement.sql
+                for statement in comparison.stand_ins.statements
+            ),
+            [model.name for model in renamable_models(schema, "fuzz_b")],
+        ]))
+        """,
+    )
+    dependencies = [
+        [],
+        [["__setting__", "AUTH_USER_MODEL"], ["fuzz_b", "0001_fuzz"]],
+        [["fuzz_a", "0002_fuzz"], ["fuzz_b", "0001_fuzz"]],
+    ]
+    assert result == [
+        dependencies,
+        dependencies,
+        2,
+        True,
+        False,
+        [],
+        True,
+        ["Model2"],
     ]
 
 

@@ -13,7 +13,7 @@ import importlib.util
 import pprint
 from pathlib import Path
 
-from .generator import History, MigrationSpec
+from .generator import SWAPPABLE_DEPENDENCY, History, MigrationSpec
 
 REGRESSION_TEST = '''"""
 A history on which scripts/fuzz found that stand-ins and rendered models
@@ -125,6 +125,8 @@ def write_failure(directory, history, comparison, context="", db="sqlite"):
 
 def load_history(directory):
     """The History of a failure directory's migration files."""
+    from django.db.migrations.migration import SwappableTuple
+
     paths = sorted(
         Path(directory).glob("migrations/*/*.py"), key=lambda path: path.stem
     )
@@ -136,12 +138,19 @@ def load_history(directory):
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         migration = module.Migration(path.stem, app_label)
+        dependencies = [
+            # As the generator has it: MigrationSpecs are deep-copied, which
+            # a SwappableTuple (migrations.swappable_dependency()) can't be.
+            (
+                SWAPPABLE_DEPENDENCY
+                if isinstance(dependency, SwappableTuple)
+                else dependency
+            )
+            for dependency in migration.dependencies
+        ]
         migrations.append(
             MigrationSpec(
-                app_label,
-                path.stem,
-                list(migration.dependencies),
-                list(migration.operations),
+                app_label, path.stem, dependencies, list(migration.operations)
             )
         )
     return History(migrations)

@@ -24,7 +24,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from . import runpython
-from .runner import SWAPPABLE_SETTING
+from .runner import SWAPPABLE_SETTING, SWAPPED_IN_MODEL
 from .schema import (
     APP_LABELS,
     INDEXABLE_KINDS,
@@ -46,6 +46,10 @@ ON_DELETE = [models.CASCADE, models.PROTECT, models.DO_NOTHING, models.SET_NULL]
 if hasattr(models, "DB_CASCADE"):  # Django >= 6.1: database-level on_delete.
     ON_DELETE += [models.DB_CASCADE, models.DB_SET_NULL]
 NULLABLE_ON_DELETE = {models.SET_NULL, getattr(models, "DB_SET_NULL", None)}
+SWAPPED_IN_APP, SWAPPED_IN_NAME = SWAPPED_IN_MODEL.split(".")
+# A dependency on the swapped-in model as makemigrations has it before
+# MigrationWriter writes migrations.swappable_dependency(settings.<name>).
+SWAPPABLE_DEPENDENCY = ("__setting__", SWAPPABLE_SETTING)
 
 
 @dataclasses.dataclass
@@ -616,12 +620,20 @@ def models_with_fields(schema, app_label, predicate=lambda model, field: True):
 
 
 def create_model(draw, schema, app_label):
+    swapped_in = (
+        app_label == SWAPPED_IN_APP
+        and not any(model.swapped_in for model in schema.models)
+        and draw(st.integers(0, 3)) == 3
+    )
+    name = SWAPPED_IN_NAME if swapped_in else schema.new_name("Model")
     model = ModelSpec(
-        app_label, schema.new_name("Model"), created_in=schema.migration_number
+        app_label, name, swapped_in=swapped_in, created_in=schema.migration_number
     )
-    pk_kind = draw(
-        st.sampled_from(["auto", "bigauto", "smallauto", "char_pk", "composite"])
-    )
+    pk_kinds = ["auto", "bigauto", "smallauto", "char_pk"]
+    if not swapped_in:
+        # Relations can't point to a composite primary key.
+        pk_kinds.append("composite")
+    pk_kind = draw(st.sampled_from(pk_kinds))
     if pk_kind == "composite":
         components = [
             FieldSpec(schema.new_name("key_"), "int"),
@@ -633,7 +645,11 @@ def create_model(draw, schema, app_label):
     else:
         model.fields["id"] = FieldSpec("id", pk_kind)
     options = {}
-    if draw(st.integers(0, 7)) == 7:
+    if swapped_in:
+        # Whether it keeps the swappable option of the model it replaces.
+        if draw(st.booleans()):
+            options["swappable"] = SWAPPABLE_SETTING
+    elif draw(st.integers(0, 7)) == 7:
         model.swapped = True
         options["swappable"] = SWAPPABLE_SETTING
     for _ in range(draw(st.integers(0, 4))):
@@ -1627,4 +1643,29 @@ def chain(migration_specs):
                 break
         if earlier and earlier[-1].app_label != migration.app_label:
             migration.dependencies.append((earlier[-1].app_label, earlier[-1].name))
+        if migration.app_label != SWAPPED_IN_APP and any(
+            points_to_swapped_in(field) for field in fields_of(migration.operations)
+        ):
+            migration.dependencies.append(SWAPPABLE_DEPENDENCY)
     return migration_specs
+
+
+def fields_of(operations):
+    """The fields that operations define (add, alter, create models with)."""
+    for operation in operations:
+        if isinstance(operation, migrations.SeparateDatabaseAndState):
+            yield from fields_of(operation.database_operations)
+            yield from fields_of(operation.state_operations)
+        elif isinstance(operation, migrations.CreateModel):
+            yield from (field for _, field in operation.fields)
+        elif isinstance(operation, (migrations.AddField, migrations.AlterField)):
+            yield operation.field
+
+
+def points_to_swapped_in(field):
+    remote_field = field.remote_field
+    return (
+        remote_field is not None
+        and isinstance(remote_field.model, str)
+        and remote_field.model.lower() == SWAPPED_IN_MODEL.lower()
+    )

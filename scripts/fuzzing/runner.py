@@ -31,7 +31,13 @@ import django
 from django.conf import settings
 
 DATABASE_ALIAS = "default"
-SWAPPABLE_SETTING = "FUZZ_SWAPPABLE_MODEL"
+# A project with a custom user model: the generated models with
+# swappable=SWAPPABLE_SETTING are swapped out for SWAPPED_IN_MODEL, which a
+# history may create, and so is the installed fuzzing.swapped_user.User (as
+# django.contrib.auth's User is), which makes relations to the swapped-in
+# model deconstruct, and migration files refer to it, through the setting.
+SWAPPABLE_SETTING = "AUTH_USER_MODEL"
+SWAPPED_IN_MODEL = "fuzz_b.SwappedIn"
 # The database the runs use on the servers, one per process (runs empty it
 # first); dropped when the process ends.
 SERVER_DATABASE_NAME = f"fuzz_{os.getpid()}"
@@ -82,6 +88,7 @@ def setup_django(db="sqlite", installed_apps=()):
             INSTALLED_APPS=[
                 # Its fields' migration serializers and psycopg type handlers.
                 *(["django.contrib.postgres"] if db == "postgresql" else []),
+                "fuzzing.swapped_user",
                 *installed_apps,
             ],
             USE_TZ=True,
@@ -89,9 +96,7 @@ def setup_django(db="sqlite", installed_apps=()):
             # through models of many-to-many fields).
             DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
             SECRET_KEY="fuzz",
-            # Generated models with swappable=SWAPPABLE_SETTING are swapped
-            # out for a model that isn't part of the history.
-            **{SWAPPABLE_SETTING: "fuzz_b.SwappedIn"},
+            **{SWAPPABLE_SETTING: SWAPPED_IN_MODEL},
         )
         django.setup()
         from django.db import connections
@@ -266,10 +271,25 @@ def migration_objects(history):
     objects = []
     for spec in copy.deepcopy(history.migrations):
         migration = Migration(spec.name, spec.app_label)
-        migration.dependencies = list(spec.dependencies)
+        migration.dependencies = [
+            loaded_dependency(dependency) for dependency in spec.dependencies
+        ]
         migration.operations = list(spec.operations)
         objects.append(migration)
     return objects
+
+
+def loaded_dependency(dependency):
+    """
+    A dependency as a migration file read from disk has it: a swappable one,
+    ("__setting__", name) as makemigrations writes it, is what
+    migrations.swappable_dependency(settings.<name>) returns.
+    """
+    from django.db.migrations import swappable_dependency
+
+    if dependency[0] == "__setting__":
+        return swappable_dependency(getattr(settings, dependency[1]))
+    return dependency
 
 
 def instrument(migration, log, inject_difference=None):

@@ -135,6 +135,9 @@ class ModelSpec:
     # Swapped out (swappable=runner.SWAPPABLE_SETTING): no table, nothing
     # points to it.
     swapped: bool = False
+    # The model the setting points to (runner.SWAPPED_IN_MODEL), as a custom
+    # user model: relations to it are written as references to the setting.
+    swapped_in: bool = False
     # The numbers of the migrations that created it, and that last changed
     # it (its fields, indexes, constraints, table).
     created_in: int | None = None
@@ -235,7 +238,8 @@ class Schema:
     def can_rename(self, model):
         # RenameModel doesn't update the bases of the model's children and
         # proxies: their states would refer to a model that no longer exists.
-        return model.concrete and not self.dependents(model)
+        # The setting would no longer point to a renamed swapped-in model.
+        return model.concrete and not self.dependents(model) and not model.swapped_in
 
     def is_referenced(self, model, field):
         """
