@@ -459,6 +459,30 @@ class StandInShapeTests(SimpleTestCase):
         tag = state.stand_ins.get_model("testapp", "tag")
         self.assertEqual(tag._meta.related_objects, ())
 
+    @override_settings(TESTAPP_SWAPPABLE="TestApp.Replacement")
+    def test_swapped_in_models_have_relations(self):
+        """
+        A swappable model that the setting points to isn't swapped out, as
+        Options.swapped tells (case-sensitive for the app label).
+        """
+        state = self.state(
+            ModelState("TestApp", "Tag", [self.id_field()]),
+            ModelState(
+                "TestApp",
+                "Replacement",
+                [
+                    self.id_field(),
+                    ("tag", models.ForeignKey("TestApp.Tag", models.CASCADE)),
+                ],
+                options={"swappable": "TESTAPP_SWAPPABLE"},
+            ),
+        )
+        tag = state.stand_ins.get_model("TestApp", "tag")
+        self.assertEqual(
+            [relation.name for relation in tag._meta.related_objects],
+            ["replacement"],
+        )
+
     def test_relations_from_rendered_models(self):
         """
         Reverse relations include those of models that are rendered instead

@@ -14,7 +14,6 @@ import copy
 from collections import defaultdict
 from functools import lru_cache
 
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.migrations.utils import resolve_relation
@@ -523,9 +522,11 @@ class StandInModels:
         swappable = model_state.options.get("swappable")
         if not swappable:
             return False
-        swapped_for = getattr(settings, swappable, None)
-        label_lower = "%s.%s" % (model_state.app_label, model_state.name_lower)
-        return bool(swapped_for) and swapped_for.lower() != label_lower
+        # Options.swapped tells, without building the model's options.
+        opts = Options(None, model_state.app_label)
+        opts.model_name = model_state.name_lower
+        opts.swappable = swappable
+        return bool(opts.swapped)
 
     def _relation_tree(self, opts):
         """Return the fields pointing to the model of the given options."""
