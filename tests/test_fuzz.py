@@ -191,6 +191,7 @@ def generated_shapes(python, db="sqlite", examples=500, seed=2):
         from django.db.migrations.state import ProjectState
         from hypothesis import HealthCheck, given, seed, settings
         from fuzzing.generator import histories
+        from fuzzing.runner import SWAPPED_IN_MODEL
 
         seen = set()
 
@@ -228,7 +229,7 @@ def generated_shapes(python, db="sqlite", examples=500, seed=2):
                         seen.add("multi-table inheritance")
                     if to == "self":
                         seen.add("self relation")
-                    if isinstance(to, str) and to.lower() == "fuzz_b.swappedin":
+                    if isinstance(to, str) and to.lower() == SWAPPED_IN_MODEL.lower():
                         seen.add("relation to the swapped-in model")
                     if isinstance(field, models.ForeignKey) and (
                         field.to_fields != [None]
@@ -1066,9 +1067,10 @@ def test_relations_to_the_swapped_in_model_go_through_the_setting(fuzz_python):
     """
     A migration with relations to the model AUTH_USER_MODEL points to, from
     another app, is written as makemigrations writes it (the setting, and a
-    swappable dependency) and read back the same; its run is compared like
-    any other. The swapped-in model isn't renamed (the setting would point
-    to nothing).
+    swappable dependency) and read back the same. The swapped-in model, in
+    an app whose label has capitals, isn't swapped out: its own relations
+    follow the primary key they point to. It isn't renamed (the setting would
+    point to nothing).
     """
     result = run_in_fuzz_env(
         fuzz_python,
@@ -1078,30 +1080,42 @@ def test_relations_to_the_swapped_in_model_go_through_the_setting(fuzz_python):
         from fuzzing.failures import load_history, migration_sources
         from fuzzing.generator import History, MigrationSpec, chain
         from fuzzing.generator import renamable_models
-        from fuzzing.runner import compare_history
+        from fuzzing.runner import SWAPPED_IN_MODEL, compare_history
         from fuzzing.schema import ModelSpec, Schema
         from fuzzing.worker import write_sources
 
-        def create(name, *fields, **options):
-            fields = [("id", models.AutoField(primary_key=True)), *fields]
-            return migrations.CreateModel(name, fields, options=options)
-
+        app_label, name = SWAPPED_IN_MODEL.split(".")
+        group = f"{app_label}.Group"
         history = History(chain([
-            MigrationSpec("fuzz_b", "", [], [
-                create("SwappedIn", swappable="AUTH_USER_MODEL"),
-            ]),
-            MigrationSpec("fuzz_a", "", [], [
-                create(
-                    "Model1",
-                    ("user", models.ForeignKey("fuzz_b.SwappedIn", models.CASCADE)),
-                    ("users", models.ManyToManyField("fuzz_b.SwappedIn")),
+            MigrationSpec(app_label, "", [], [
+                migrations.CreateModel(
+                    "Group",
+                    [("id", models.CharField(max_length=10, primary_key=True))],
+                ),
+                migrations.CreateModel(
+                    name,
+                    [
+                        ("id", models.AutoField(primary_key=True)),
+                        ("group", models.ForeignKey(group, models.CASCADE)),
+                    ],
+                    options={"swappable": "AUTH_USER_MODEL"},
                 ),
             ]),
-            MigrationSpec("fuzz_b", "", [], [
-                migrations.AddField(
-                    "SwappedIn",
-                    "friend",
-                    models.ForeignKey("fuzz_b.SwappedIn", models.CASCADE, null=True),
+            MigrationSpec("fuzz_a", "", [], [
+                migrations.CreateModel(
+                    "Model1",
+                    [
+                        ("id", models.AutoField(primary_key=True)),
+                        ("user", models.ForeignKey(SWAPPED_IN_MODEL, models.CASCADE)),
+                        ("users", models.ManyToManyField(SWAPPED_IN_MODEL)),
+                    ],
+                ),
+            ]),
+            MigrationSpec(app_label, "", [], [
+                migrations.AlterField(
+                    "Group",
+                    "id",
+                    models.CharField(max_length=20, primary_key=True),
                 ),
             ]),
         ]))
@@ -1113,10 +1127,11 @@ def test_relations_to_the_swapped_in_model_go_through_the_setting(fuzz_python):
 
         schema = Schema()
         schema.models = [
-            ModelSpec("fuzz_b", "SwappedIn", swapped_in=True),
-            ModelSpec("fuzz_b", "Model2"),
+            ModelSpec(app_label, name, swapped_in=True),
+            ModelSpec(app_label, "Model2"),
         ]
         print(json.dumps([
+            SWAPPED_IN_MODEL,
             [sorted(migration.dependencies) for migration in history.migrations],
             [sorted(migration.dependencies) for migration in loaded.migrations],
             source.count("to=settings.AUTH_USER_MODEL"),
@@ -1124,19 +1139,20 @@ def test_relations_to_the_swapped_in_model_go_through_the_setting(fuzz_python):
             comparison.invalid,
             [difference.what for difference in comparison.differences],
             any(
-                "fuzz_a_model1_users" in statement.sql
+                'CREATE TABLE "new__Fuzz_B_swappedin"' in statement.sql
                 for statement in comparison.stand_ins.statements
             ),
-            [model.name for model in renamable_models(schema, "fuzz_b")],
+            [model.name for model in renamable_models(schema, app_label)],
         ]))
         """,
     )
     dependencies = [
         [],
-        [["__setting__", "AUTH_USER_MODEL"], ["fuzz_b", "0001_fuzz"]],
-        [["fuzz_a", "0002_fuzz"], ["fuzz_b", "0001_fuzz"]],
+        [["Fuzz_B", "0001_fuzz"], ["__setting__", "AUTH_USER_MODEL"]],
+        [["Fuzz_B", "0001_fuzz"], ["fuzz_a", "0002_fuzz"]],
     ]
     assert result == [
+        "Fuzz_B.SwappedIn",
         dependencies,
         dependencies,
         2,

@@ -30,6 +30,8 @@ from unittest import mock
 import django
 from django.conf import settings
 
+from .schema import APP_LABELS
+
 DATABASE_ALIAS = "default"
 # A project with a custom user model: the generated models with
 # swappable=SWAPPABLE_SETTING are swapped out for SWAPPED_IN_MODEL, which a
@@ -37,7 +39,7 @@ DATABASE_ALIAS = "default"
 # django.contrib.auth's User is), which makes relations to the swapped-in
 # model deconstruct, and migration files refer to it, through the setting.
 SWAPPABLE_SETTING = "AUTH_USER_MODEL"
-SWAPPED_IN_MODEL = "fuzz_b.SwappedIn"
+SWAPPED_IN_MODEL = f"{APP_LABELS[1]}.SwappedIn"
 # The database the runs use on the servers, one per process (runs empty it
 # first); dropped when the process ends.
 SERVER_DATABASE_NAME = f"fuzz_{os.getpid()}"

@@ -9,7 +9,9 @@ every generated history valid (the stock path applies it without error).
 
 import dataclasses
 
-APP_LABELS = ("fuzz_a", "fuzz_b")
+# One with capitals: Django keeps the case of app labels (db_table,
+# Options.label_lower, swappable settings) where it lowercases model names.
+APP_LABELS = ("fuzz_a", "Fuzz_B")
 
 # The kinds of fields without relations (generator.SCALARS has the details).
 SCALAR_KINDS = (
