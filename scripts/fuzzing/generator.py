@@ -1663,6 +1663,7 @@ def fields_of(operations):
 
 
 def points_to_swapped_in(field):
+    """Whether field is a relation to the model AUTH_USER_MODEL points to."""
     remote_field = field.remote_field
     return (
         remote_field is not None
