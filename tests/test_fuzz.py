@@ -477,6 +477,32 @@ def test_progress_lines(fuzz_python):
     assert "so far" not in quiet.stdout
 
 
+def test_time_budget_ends_the_run_with_what_was_compared(fuzz_python):
+    """
+    --time-budget stops a run before --examples, without taking the stop for
+    a failure; each job's summary, and the jobs' sum, count what they
+    compared.
+    """
+    proc = run_fuzz(
+        "--examples", 100000, "--seed", 1, "--jobs", 2, "--time-budget", 5, check=0
+    )
+    jobs = re.findall(
+        r"^\[job \d\] fuzz: (\d+) histories \(time budget spent\) \(\d+"
+        r" operations, .*: same statements and schemas$",
+        proc.stdout,
+        re.MULTILINE,
+    )
+    assert len(jobs) == 2, proc.stdout
+    assert all(0 < int(histories) < 50000 for histories in jobs)
+    total = sum(map(int, jobs))
+    assert re.search(
+        rf"^fuzz: 2 jobs, {total} histories \(\d+ operations, \d+ statements\),"
+        r" exit statuses 0, 0: same statements and schemas$",
+        proc.stdout,
+        re.MULTILINE,
+    )
+
+
 def test_jobs_split_the_examples_between_seeds(fuzz_python, tmp_path):
     """
     --jobs J runs J processes at once, job i on seed S+i with its share of

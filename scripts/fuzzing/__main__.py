@@ -33,6 +33,7 @@ def parse_args(argv):
     parser.add_argument("--failures-dir", default="build/fuzz-failures")
     parser.add_argument("--replay", metavar="DIR")
     parser.add_argument("--progress-every", type=float, default=300)
+    parser.add_argument("--time-budget", type=float)
     # What the statements are compared with: rendered models in this process
     # (stock behaviour on the patched checkout) or stock Django itself, in a
     # worker process run by --stock-python.
@@ -71,6 +72,13 @@ class Failure(Exception):
     pass
 
 
+class TimeBudgetSpent(BaseException):
+    """
+    Ends a run at --time-budget. Not an Exception: hypothesis would take it
+    for a failure and shrink the history.
+    """
+
+
 def fuzz(args):
     from hypothesis import HealthCheck, Phase, given, seed, settings
 
@@ -107,6 +115,8 @@ def fuzz(args):
         )
     )
     def check(history):
+        if args.time_budget and time.monotonic() - started >= args.time_budget:
+            raise TimeBudgetSpent
         counts["histories"] += 1
         counts["operations"] += history.operation_count()
         try:
@@ -140,14 +150,18 @@ def fuzz(args):
                 comparison.stock.error or f"{len(comparison.differences)} difference(s)"
             )
 
+    budget_spent = False
     try:
         check()
+    except TimeBudgetSpent:
+        budget_spent = True
     except Exception:
         if not failures:
             raise
     elapsed = time.monotonic() - started
     summary = (
-        f"fuzz: {counts['histories']} histories ({counts['operations']}"
+        f"fuzz: {counts['histories']} histories"
+        f"{' (time budget spent)' if budget_spent else ''} ({counts['operations']}"
         f" operations, {counts['statements']} statements through"
         f" {'stock Django' if args.reference == 'stock' else 'rendered models'};"
         f" compared with {args.targets}) in {elapsed:.0f}s on {args.db},"
