@@ -840,6 +840,13 @@ def removable_fields(schema, model):
             connection.vendor != "postgresql"
             or field.altered_in != schema.migration_number
         )
+        # On MariaDB, unapplying the migration adds a foreign key back with
+        # its index deferred, and undoing the index changes before it makes
+        # the schema editor create that index first ("Duplicate key name").
+        and (
+            connection.vendor != "mysql"
+            or field.index_changed_in != schema.migration_number
+        )
         and not removal_remakes_altered_relation(schema, model, field)
     ]
 
@@ -1307,18 +1314,26 @@ def keep_until_next_migration_on_mariadb(schema, model, index):
     """
     On MariaDB, removing an index or constraint on a foreign key makes the
     schema editor create the foreign key's own index, which the deferred
-    statements of a CreateModel in the same migration create too ("Duplicate
-    key name"): such an index or constraint counts as made with the model.
+    statements of a CreateModel or AddField in the same migration create too
+    ("Duplicate key name"): such an index or constraint counts as made with
+    the model.
     """
-    if (
-        connection.vendor == "mysql"
-        and model.created_in == schema.migration_number
-        and any(
-            getattr(model.fields.get(name), "kind", None) in ("fk", "o2o")
-            for name in index.field_names
-        )
+    if connection.vendor == "mysql" and any(
+        schema.migration_number in (model.created_in, field.added_in)
+        for field in foreign_keys_of(model, index)
     ):
         index.created_with_model_in = schema.migration_number
+
+
+def foreign_keys_of(model, index):
+    """The foreign keys and one-to-one fields an index or constraint is on."""
+    fields = (model.fields.get(name) for name in index.field_names)
+    return [field for field in fields if getattr(field, "kind", None) in ("fk", "o2o")]
+
+
+def note_index_change(schema, model, index):
+    for field in foreign_keys_of(model, index):
+        field.index_changed_in = schema.migration_number
 
 
 def add_index(draw, schema, app_label):
@@ -1326,6 +1341,7 @@ def add_index(draw, schema, app_label):
     model.changed_in = schema.migration_number
     index = draw(index_specs(schema, model))
     keep_until_next_migration_on_mariadb(schema, model, index)
+    note_index_change(schema, model, index)
     model.indexes.append(index)
     return [migrations.AddIndex(model.name, copy.deepcopy(index.definition))]
 
@@ -1343,6 +1359,7 @@ def remove_index(draw, schema, app_label):
     model = draw(st.sampled_from(models_with(schema, app_label, "indexes")))
     model.changed_in = schema.migration_number
     index = draw(st.sampled_from(schema.existing(model.indexes)))
+    note_index_change(schema, model, index)
     model.indexes.remove(index)
     return [migrations.RemoveIndex(model.name, index.name)]
 
@@ -1361,6 +1378,7 @@ def add_constraint(draw, schema, app_label):
     model.changed_in = schema.migration_number
     constraint = draw(constraint_specs(schema, model))
     keep_until_next_migration_on_mariadb(schema, model, constraint)
+    note_index_change(schema, model, constraint)
     model.constraints.append(constraint)
     return [migrations.AddConstraint(model.name, copy.deepcopy(constraint.definition))]
 
@@ -1401,6 +1419,7 @@ def remove_constraint(draw, schema, app_label):
     model = draw(st.sampled_from(models_with(schema, app_label, "constraints")))
     model.changed_in = schema.migration_number
     constraint = draw(st.sampled_from(schema.existing(model.constraints)))
+    note_index_change(schema, model, constraint)
     model.constraints.remove(constraint)
     return [migrations.RemoveConstraint(model.name, constraint.name)]
 

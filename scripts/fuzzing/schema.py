@@ -94,6 +94,9 @@ class FieldSpec:
     # altered it (AlterField).
     added_in: int | None = None
     altered_in: int | None = None
+    # The number of the migration that last added or removed an index or
+    # constraint on it.
+    index_changed_in: int | None = None
 
     @property
     def primary_key(self):
