@@ -190,8 +190,7 @@ def generated_shapes(python, db="sqlite", examples=500, seed=2):
         from django.db import migrations, models
         from django.db.migrations.state import ProjectState
         from hypothesis import HealthCheck, given, seed, settings
-        from fuzzing.generator import histories
-        from fuzzing.runner import SWAPPED_IN_MODEL
+        from fuzzing.generator import histories, points_to_swapped_in
 
         seen = set()
 
@@ -229,7 +228,7 @@ def generated_shapes(python, db="sqlite", examples=500, seed=2):
                         seen.add("multi-table inheritance")
                     if to == "self":
                         seen.add("self relation")
-                    if isinstance(to, str) and to.lower() == SWAPPED_IN_MODEL.lower():
+                    if points_to_swapped_in(field):
                         seen.add("relation to the swapped-in model")
                     if isinstance(field, models.ForeignKey) and (
                         field.to_fields != [None]

@@ -1332,6 +1332,7 @@ def foreign_keys_of(model, index):
 
 
 def note_index_change(schema, model, index):
+    """Record that an index or constraint on these foreign keys changed now."""
     for field in foreign_keys_of(model, index):
         field.index_changed_in = schema.migration_number
 
