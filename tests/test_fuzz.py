@@ -68,41 +68,6 @@ POSTGRESQL_CLASSES = {
     "AddConstraintNotValid",
     "ValidateConstraint",
 }
-FIELD_CLASSES = {
-    "AutoField",
-    "BigAutoField",
-    "BigIntegerField",
-    "BinaryField",
-    "BooleanField",
-    "CharField",
-    "CompositePrimaryKey",
-    "DateField",
-    "DateTimeField",
-    "DecimalField",
-    "DurationField",
-    "EmailField",
-    "FileField",
-    "FilePathField",
-    "FloatField",
-    "ForeignKey",
-    "GeneratedField",
-    "GenericIPAddressField",
-    "ImageField",
-    "IntegerField",
-    "JSONField",
-    "ManyToManyField",
-    "OneToOneField",
-    "PositiveBigIntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "SlugField",
-    "SmallAutoField",
-    "SmallIntegerField",
-    "TextField",
-    "TimeField",
-    "URLField",
-    "UUIDField",
-}
 
 
 def run_fuzz(*args, check=None):
@@ -213,6 +178,8 @@ def generated_shapes(python, db="sqlite", examples=500, seed=2):
                     fields = [(operation.name, operation.field)]
                 for name, field in fields:
                     seen.add(type(field).__name__)
+                    if getattr(field, "db_collation", None):
+                        seen.add("db_collation")
                     if isinstance(field, models.GeneratedField) and not isinstance(
                         field.expression, models.Value
                     ):
@@ -236,6 +203,11 @@ def generated_shapes(python, db="sqlite", examples=500, seed=2):
                         seen.add("to_field")
                     if isinstance(field, models.OneToOneField):
                         seen.add("one-to-one")
+                if getattr(operation, "order_with_respect_to", None) or options.get(
+                    "order_with_respect_to"
+                ):
+                    # The field Options._prepare() adds for it.
+                    seen.add("OrderWrt")
                 if getattr(operation, "options", {}).get("proxy"):
                     seen.add("proxy")
                 if getattr(operation, "options", {}).get("swappable"):
@@ -269,11 +241,31 @@ def generated_shapes(python, db="sqlite", examples=500, seed=2):
     return set(run_in_fuzz_env(python, program, db))
 
 
+def django_field_classes(python):
+    """
+    The names of the field classes django.db.models offers, those kept only
+    for historical migrations included, but for Field itself and
+    ForeignObject (which has no column).
+    """
+    program = """
+        import json
+        from django.db import models
+
+        print(json.dumps([
+            name
+            for name, value in vars(models).items()
+            if isinstance(value, type) and issubclass(value, models.Field)
+            and value not in (models.Field, models.ForeignObject)
+        ]))
+        """
+    return set(run_in_fuzz_env(python, program))
+
+
 def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
     """
     Every generated history gives a state that renders (the state stays
-    consistent); together they use every operation and the model shapes
-    the generator is meant to cover.
+    consistent); together they use every operation, every field class
+    Django offers and the model shapes the generator is meant to cover.
     """
     result = generated_shapes(fuzz_python)
     assert OPERATIONS <= set(result), OPERATIONS - set(result)
@@ -290,9 +282,12 @@ def test_generated_histories_are_valid_and_cover_the_operations(fuzz_python):
         "swapped",
         "relation to the swapped-in model",
         "swappable dependency",
+        "db_collation",
     }
     assert shapes <= set(result), shapes - set(result)
-    assert FIELD_CLASSES <= set(result), FIELD_CLASSES - set(result)
+    field_classes = django_field_classes(fuzz_python)
+    assert {"NullBooleanField", "OrderWrt"} <= field_classes
+    assert field_classes <= set(result), field_classes - set(result)
 
 
 def test_timestamps_of_now_are_normalized(fuzz_python):

@@ -228,6 +228,15 @@ SCALARS = {
     ),
     "file": Scalar(models.FileField, "varchar", (None, "", "a.txt"), (None,), ""),
     "image": Scalar(models.ImageField, "varchar", (None, ""), (None,), ""),
+    "null_bool": Scalar(
+        models.NullBooleanField, "boolean", (None, False, True), (None, True)
+    ),
+    "ip_address": Scalar(
+        models.IPAddressField, "inet", (None, "127.0.0.1"), (None,), "0.0.0.0"
+    ),
+    "comma_ints": Scalar(
+        models.CommaSeparatedIntegerField, "varchar", (None, "", "1,2"), (None, "1"), ""
+    ),
     "int_array": Scalar(integer_array_field, "integer[]", (None, list), (None,), list),
     # No defaults: psycopg's range types can't be imported where psycopg isn't
     # installed, and this table is built on every database. Without a one-off
@@ -259,13 +268,17 @@ assert set(SCALARS) == set(SCALAR_KINDS)
 def scalar_options(draw, kind):
     """Keyword arguments of a scalar field of kind."""
     options = {}
-    if kind == "char":
+    if kind in ("char", "comma_ints"):
         options["max_length"] = draw(st.sampled_from([10, 40, 100]))
     if kind == "decimal":
         options["max_digits"] = draw(st.sampled_from([5, 10]))
         options["decimal_places"] = draw(st.sampled_from([2, 0]))
-    if draw(st.booleans()):
+    # NullBooleanField is always nullable (its deconstruct() leaves null out).
+    if kind == "null_bool" or draw(st.booleans()):
         options["null"] = True
+    collations = db_collations(kind)
+    if collations and draw(st.booleans()):
+        options["db_collation"] = draw(st.sampled_from(collations))
     default = draw(st.sampled_from(SCALARS[kind].defaults))
     if default is not None:
         options["default"] = default
@@ -283,6 +296,21 @@ def scalar_options(draw, kind):
     if draw(st.booleans()):
         options["db_comment"] = "Comment on %s" % kind
     return options
+
+
+def db_collations(kind):
+    """
+    The collations a field of kind may be given: those Django's own tests
+    use on the database, where its schema editor supports them.
+    """
+    features = connection.features
+    supported = {
+        "char": features.supports_collation_on_charfield,
+        "text": features.supports_collation_on_textfield,
+    }
+    if not supported.get(kind):
+        return []
+    return sorted({name for name in features.test_collations.values() if name})
 
 
 def relation_targets(schema):

@@ -348,6 +348,9 @@ def work_offline(connection):
     set, and anything that needs a database cursor raises NeedsServer.
     """
     connection.__dict__["oracle_version"] = ORACLE_VERSION
+    # Asked of the server (MAX_STRING_SIZE = EXTENDED): collations are
+    # generated, as on the other databases.
+    connection.features.__dict__["supports_collation_on_charfield"] = True
 
     def cursor():
         raise NeedsServer

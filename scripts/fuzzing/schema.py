@@ -40,6 +40,11 @@ SCALAR_KINDS = (
     "ip",
     "file",
     "image",
+    # Removed from models, kept for historical migrations (fields.E900,
+    # E901, E903): projects with long histories still migrate them.
+    "null_bool",
+    "ip_address",
+    "comma_ints",
     "int_array",
     "int_range",
     "bigint_range",
