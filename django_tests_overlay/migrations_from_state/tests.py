@@ -824,6 +824,23 @@ CASES = [
         ),
     ),
     (
+        "AlterField of a field referenced by a to_field foreign key of a model "
+        "with other relations",
+        [
+            AUTHOR,
+            PUBLISHER,
+            BOOK_BY_AUTHOR_NAME,
+            migrations.AddField(
+                "Book",
+                "publisher",
+                models.ForeignKey(ref("Publisher"), models.CASCADE, null=True),
+            ),
+        ],
+        migrations.AlterField(
+            "Author", "name", models.CharField(max_length=100, unique=True)
+        ),
+    ),
+    (
         "AlterField changing a many-to-many db_table",
         [AUTHOR, TAG, POST],
         migrations.AlterField(
@@ -950,6 +967,8 @@ KNOWN_COLLECT_SQL_DIFFERENCES = {
         "AlterField turning a foreign key into an integer",
         "AlterField changing the to_field of a foreign key",
         "AlterField of a field referenced by a to_field foreign key",
+        "AlterField of a field referenced by a to_field foreign key of a model "
+        "with other relations",
         "AlterField of a field in unique_together",
         "RenameField of a foreign key",
     ]

@@ -529,13 +529,17 @@ class StandInModels:
         return bool(opts.swapped)
 
     def _relation_tree(self, opts):
-        """Return the fields pointing to the model of the given options."""
+        """
+        Return the fields pointing to the model of the given options. Their
+        models are resolved as get_model() resolves models: schema editors
+        use them as whole models (e.g. the SQLite schema editor remakes their
+        tables when the type of the field they point to changes).
+        """
         fields = []
         for model_key, field_name in self._reverse_relations.get(
             (opts.app_label, opts.model_name), ()
         ):
             model = self._get_or_create(*model_key)
-            if self._is_stand_in(model):
-                self._resolve_field(model, field_name)
+            self._resolve_model(model)
             fields.append(model._meta.get_field(field_name))
         return fields
