@@ -24,6 +24,7 @@ FUZZ_PYTHON = REPO / ".venvs" / "fuzz" / "bin" / "python"
 # Histories scripts/fuzz found, pinned: stock bugs, and known differences.
 STOCK_FAILURES = REPO / "tests" / "fuzz_stock_failures"
 KNOWN_DIFFERENCES = REPO / "tests" / "fuzz_known_differences"
+REGRESSIONS = REPO / "tests" / "fuzz_regressions"
 
 # Every operation class the generator is meant to emit.
 OPERATIONS = {
@@ -899,6 +900,20 @@ def test_stock_fails_alter_primary_key_after_deleting_mti_child(fuzz_python):
     replayed = run_fuzz("--db", "postgresql", "--replay", history, check=0)
     assert 'relation "fuzz_a_child4_m2m_9" does not exist' in replayed.stdout
     assert "stock fails where stand-ins don't" in replayed.stdout
+
+
+def test_tables_remade_for_a_field_they_point_to_keep_their_other_relations():
+    """
+    Found by scripts/fuzz (SQLite, seed 612071021), fixed in patch 0002: on
+    SQLite, changing the collation (or type) of a field that a to_field
+    foreign key points to remakes the foreign key's table. Stand-ins had
+    resolved only that foreign key of its model, and remaking the table
+    failed on its other relation ("Related model 'fuzz_a.model1' cannot be
+    resolved").
+    """
+    history = REGRESSIONS / "remake_table_pointing_to_an_altered_to_field"
+    replayed = run_fuzz("--replay", history, check=0)
+    assert "same statements and schemas" in replayed.stdout
 
 
 @pytest.mark.skipif(not server_is_up(5432), reason="PostgreSQL isn't running")
