@@ -21,7 +21,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "fuzz"
 FUZZ_PYTHON = REPO / ".venvs" / "fuzz" / "bin" / "python"
-# Histories scripts/fuzz found, pinned: stock bugs, and known differences.
+# Histories scripts/fuzz found, pinned: stock bugs, known differences, and
+# regressions of the series (bugs it found, fixed).
 STOCK_FAILURES = REPO / "tests" / "fuzz_stock_failures"
 KNOWN_DIFFERENCES = REPO / "tests" / "fuzz_known_differences"
 REGRESSIONS = REPO / "tests" / "fuzz_regressions"
