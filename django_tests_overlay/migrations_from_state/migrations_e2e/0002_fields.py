@@ -52,6 +52,12 @@ class Migration(migrations.Migration):
         ),
         migrations.RenameField("Book", "author", "writer"),
         migrations.RenameModel("Tag", "Label"),
+        # A primary key that a many-to-many table points to. Not after an
+        # AddField of a many-to-many field in the same migration: the new
+        # table's foreign key, created at the end of the migration, would be
+        # made a second time, and MySQL lists the two in no specified order
+        # when they are dropped.
+        migrations.AlterField("Label", "id", models.BigAutoField(primary_key=True)),
         migrations.AddIndex(
             "Book", models.Index(fields=["title", "pages"], name="mfs_e2e_book_idx")
         ),

@@ -23,7 +23,6 @@ class Migration(migrations.Migration):
         migrations.AlterOrderWithRespectTo("Chapter", None),
         migrations.AlterModelOptions("Author", {"ordering": ["name"]}),
         migrations.AlterModelManagers("Author", [("people", models.Manager())]),
-        migrations.AlterField("Label", "id", models.BigAutoField(primary_key=True)),
         migrations.SeparateDatabaseAndState(
             database_operations=[
                 migrations.AlterField(
