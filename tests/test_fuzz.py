@@ -1383,6 +1383,31 @@ def test_run_after_a_connection_lost_in_a_transaction(fuzz_python):
     assert result == [None, 4]
 
 
+@pytest.mark.skipif(not server_is_up(5432), reason="PostgreSQL isn't running")
+def test_postgresql_database_is_vacuumed_every_so_many_emptyings(fuzz_python):
+    """
+    On PostgreSQL, every POSTGRESQL_VACUUM_INTERVAL-th emptying of the
+    database vacuums it (the dead rows of the system catalogs).
+    """
+    code = """
+        import json
+        from django.db import connection
+        from fuzzing import runner
+
+        statements = []
+
+        def record(execute, sql, params, many, context):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            for _ in range(2 * runner.POSTGRESQL_VACUUM_INTERVAL + 1):
+                runner.empty_database(connection)
+        print(json.dumps(statements.count("VACUUM")))
+        """
+    assert run_in_fuzz_env(fuzz_python, code, db="postgresql") == 2
+
+
 @pytest.mark.skipif(not server_is_up(3306), reason="MariaDB isn't running")
 def test_mariadb_snapshots_of_unchanged_tables_are_reused(fuzz_python):
     """

@@ -21,6 +21,7 @@ import copy
 import dataclasses
 import datetime
 import functools
+import itertools
 import os
 import re
 import sys
@@ -467,6 +468,14 @@ def close_connection(connection):
         connection.atomic_blocks = []
 
 
+# Emptying a PostgreSQL database leaves the rows of the dropped tables dead
+# in the system catalogs, which every later statement searches; on a server
+# without autovacuum (this machine's) a run's pace fell by half within an
+# hour. Vacuum the database every so many emptyings.
+POSTGRESQL_VACUUM_INTERVAL = 100
+POSTGRESQL_EMPTYINGS = itertools.count(1)
+
+
 def empty_database(connection):
     """Give the next run an empty database on a new connection."""
     close_connection(connection)
@@ -474,6 +483,8 @@ def empty_database(connection):
         if connection.vendor == "postgresql":
             cursor.execute("DROP SCHEMA public CASCADE")
             cursor.execute("CREATE SCHEMA public")
+            if next(POSTGRESQL_EMPTYINGS) % POSTGRESQL_VACUUM_INTERVAL == 0:
+                cursor.execute("VACUUM")
         elif connection.vendor == "mysql":
             name = connection.ops.quote_name(connection.settings_dict["NAME"])
             cursor.execute(f"DROP DATABASE {name}")
