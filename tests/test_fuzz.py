@@ -1516,6 +1516,40 @@ def test_mariadb_keeps_foreign_keys_whose_indexes_changed_in_the_migration(
     assert run_in_fuzz_env(fuzz_python, code) == [[], ["fk"], ["fk"]]
 
 
+@pytest.mark.skipif(not server_is_up(3306), reason="MariaDB isn't running")
+def test_mariadb_keeps_to_field_targets_with_a_collation(fuzz_python):
+    """
+    On MariaDB, a field with a db_collation that a to_field foreign key
+    points to isn't altered: stock fails to alter its column (found by the
+    MariaDB long run, seed 612072031). Other databases alter it.
+    """
+    code = """
+        import json
+        from fuzzing.generator import alterable_fields
+        from fuzzing.schema import FieldSpec, ModelSpec, Schema
+
+        schema = Schema()
+        schema.migration_number = 1
+        target = ModelSpec("fuzz_a", "Target", created_in=1)
+        target.fields["id"] = FieldSpec("id", "bigauto")
+        target.fields["code"] = FieldSpec(
+            "code", "char", {"max_length": 10, "unique": True, "db_collation": "c"}
+        )
+        target.fields["name"] = FieldSpec(
+            "name", "char", {"max_length": 10, "unique": True}
+        )
+        model = ModelSpec("fuzz_a", "Model", created_in=1)
+        model.fields["id"] = FieldSpec("id", "bigauto")
+        model.fields["fk1"] = FieldSpec("fk1", "fk", target=target, to_field="code")
+        model.fields["fk2"] = FieldSpec("fk2", "fk", target=target, to_field="name")
+        schema.models = [target, model]
+        schema.migration_number = 2
+        print(json.dumps([field.name for field in alterable_fields(schema, target)]))
+        """
+    assert run_in_fuzz_env(fuzz_python, code, db="mysql") == ["id", "name"]
+    assert run_in_fuzz_env(fuzz_python, code) == ["id", "code", "name"]
+
+
 @pytest.mark.skipif(not server_is_up(5432), reason="PostgreSQL isn't running")
 def test_fields_changed_in_the_migration_on_postgresql(fuzz_python):
     """
