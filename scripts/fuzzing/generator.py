@@ -1155,11 +1155,12 @@ def alterable_fields(schema, model):
             or not field.primary_key
             or not relations_made_in_this_migration(schema, model)
         )
-        # On MariaDB, stock fails to alter a column with a collation that a
-        # to_field foreign key points to ("Cannot change column ... used in a
-        # foreign key constraint"; found by the MariaDB long run, seed
-        # 612072031): the schema editor drops such foreign keys only when the
-        # type or collation changes.
+        # On MariaDB, stock can fail to alter a column with a collation that
+        # a to_field foreign key points to (made NOT NULL: "Cannot change
+        # column ... used in a foreign key constraint"; found by the MariaDB
+        # long run, seed 612072031): the schema editor drops such foreign
+        # keys only when the type or collation changes. Which changes
+        # MariaDB refuses isn't known, so none is generated.
         and not (
             connection.vendor == "mysql"
             and "db_collation" in field.options
