@@ -14,8 +14,9 @@ import sys
 import unittest
 
 import django
-import modelstate_migrate
 from django.test.runner import DiscoverRunner, iter_test_cases
+
+import modelstate_migrate
 
 EXPECTED_FAILURES = {
     "migrations.test_executor.ExecutorTests.test_process_callback": (

@@ -98,7 +98,10 @@ class EndToEndTests(MigrateAppTestCase):
             rendered = self.migrate_forwards_and_back()
         stand_ins = self.migrate_forwards_and_back()
         for name, stand_in_value, rendered_value in zip(
-            ["forwards", "migrated", "backwards", "unmigrated"], stand_ins, rendered
+            ["forwards", "migrated", "backwards", "unmigrated"],
+            stand_ins,
+            rendered,
+            strict=True,
         ):
             with self.subTest(name):
                 self.assertEqual(stand_in_value, rendered_value)

@@ -87,7 +87,7 @@ def run_operations(initial_operations, operation):
             state = state.clone()
             migration_operation.state_forwards(APP_LABEL, state)
         for migration_operation, state_before in reversed(
-            list(zip(operations, states_before))
+            list(zip(operations, states_before, strict=True))
         ):
             new_state = state_before.clone()
             old_state = new_state.clone()

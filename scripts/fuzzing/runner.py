@@ -302,6 +302,7 @@ def instrument(migration, log, inject_difference=None):
     named inject_difference).
     """
     for position, operation in enumerate(migration.operations):
+        operation_name = type(operation).__name__
         for method in ("database_forwards", "database_backwards"):
             original = getattr(operation, method)
 
@@ -309,7 +310,7 @@ def instrument(migration, log, inject_difference=None):
                 *args,
                 _original=original,
                 _position=position,
-                _name=type(operation).__name__,
+                _name=operation_name,
                 **kwargs,
             ):
                 step = log.where.step
@@ -950,7 +951,8 @@ def compare_history(history, inject_difference=None, reference=None, targets=Non
         )
     }
     stock = reference(history)
-    for target, run_target in targets.items():
+    # The target compared last is the one reported.
+    for target, run_target in targets.items():  # noqa: B007
         run = run_target(history)
         differences = compare_runs(history, stock, run)
         if differences:

@@ -269,7 +269,7 @@ class Schema:
             return True
         if model.order_with_respect_to == name:
             return True
-        for other, other_field in self.fields_pointing_to(model):
+        for _other, other_field in self.fields_pointing_to(model):
             if other_field.target is model and other_field.to_field == name:
                 return True
         return field.kind in ("fk", "o2o") and self.is_through(model)
@@ -297,7 +297,7 @@ class Schema:
             tuple(new_name if name == old_name else name for name in together)
             for together in model.unique_together
         ]
-        for other, other_field in self.fields_pointing_to(model):
+        for _other, other_field in self.fields_pointing_to(model):
             if other_field.target is model and other_field.to_field == old_name:
                 other_field.to_field = new_name
 

@@ -1,7 +1,6 @@
 import os
 from unittest import mock
 
-import modelstate_migrate
 from django.apps import apps
 from django.apps.registry import Apps
 from django.core.exceptions import ImproperlyConfigured
@@ -10,6 +9,8 @@ from django.db.migrations.operations import AddField
 from django.db.migrations.state import ModelState, ProjectState
 from django.test import SimpleTestCase, override_settings
 from django.utils.functional import cached_property
+
+import modelstate_migrate
 from modelstate_migrate.checks import check_django_version
 from modelstate_migrate.conf import shim_settings
 

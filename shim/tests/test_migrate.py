@@ -8,6 +8,7 @@ from django.db.migrations import Migration, RunPython
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import ProjectState
 from django.test import TransactionTestCase
+
 from modelstate_migrate.state import render_on_demand
 
 from .utils import counting_renders, migrate, schema, sqlmigrate, stock_django

@@ -2,9 +2,10 @@ import sys
 from io import StringIO
 from unittest import mock
 
-import modelstate_migrate
 from django.core.management import CommandError, call_command
 from django.test import TransactionTestCase
+
+import modelstate_migrate
 from modelstate_migrate.stand_ins import StandInModels
 
 from .utils import wrong_stand_ins

@@ -6,8 +6,9 @@ import tempfile
 from pathlib import Path
 from unittest import skipUnless
 
-import modelstate_migrate
 from django.test import SimpleTestCase
+
+import modelstate_migrate
 
 # The repository's project generator; absent when the shim's tests are run
 # outside the repository.

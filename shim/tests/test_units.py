@@ -12,6 +12,7 @@ from django.db.backends.sqlite3.schema import DatabaseSchemaEditor
 from django.db.migrations.state import ModelState, ProjectState
 from django.db.models.signals import pre_migrate
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
+
 from modelstate_migrate import contenttypes as shim_contenttypes
 from modelstate_migrate.contenttypes import series_rename_receiver
 from modelstate_migrate.fallbacks import why_rendered

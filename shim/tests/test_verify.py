@@ -1,7 +1,8 @@
-import modelstate_migrate
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import TransactionTestCase
+
+import modelstate_migrate
 from modelstate_migrate.verify import VerificationError
 
 from .utils import migrate, wrong_stand_ins

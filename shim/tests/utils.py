@@ -3,10 +3,11 @@ from contextlib import contextmanager
 from io import StringIO
 from unittest import mock
 
-import modelstate_migrate
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.state import ModelState
+
+import modelstate_migrate
 from modelstate_migrate.stand_ins import StandInModels
 
 # What auto_now_add fields' defaults read while migrating.

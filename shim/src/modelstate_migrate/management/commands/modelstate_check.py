@@ -1,11 +1,12 @@
 import difflib
 import sys
 
-import modelstate_migrate
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import ProjectState
+
+import modelstate_migrate
 
 from ... import fallbacks
 from ...state import render_on_demand
