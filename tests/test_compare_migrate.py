@@ -1,5 +1,6 @@
 """
-Tests for scripts/compare-migrate and scripts/migrate_probe.py.
+Tests for scripts/compare-migrate, scripts/migrate_probe.py and
+scripts/migrate_phases.py.
 
 The unit tests need nothing but this interpreter. The end-to-end tests run the
 real tool (stock Django against itself as "patched") on a small project; they
@@ -13,6 +14,7 @@ import importlib.util
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -532,6 +534,59 @@ def test_stock_against_itself_on_tiny_project(tmp_path):
     seeded = uuid.UUID(int=random.Random(0).getrandbits(128), version=4)
     assert any(seeded.hex in line for line in stock["forward"]["statements"])
     assert (keep / "logs" / "patched.forward.sql").exists()
+
+
+@needs_python312
+def test_migrate_phases_on_tiny_project(tmp_path):
+    """
+    migrate_phases.py migrates the project with the given arguments and
+    prints the CPU time of each phase, the phases adding up to the command.
+    """
+    project = write_tiny_project(tmp_path / "project")
+    completed = subprocess.run(
+        [
+            compare.ensure_venv("sqlite"),
+            SCRIPTS / "migrate_phases.py",
+            "--project",
+            project,
+            "app00",
+            "-v0",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(compare.ensure_stock_tree())},
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    seconds = {}
+    for line in completed.stdout.splitlines():
+        if " s  " in line:
+            value, label = line.split(" s  ", 1)
+            seconds[label.strip()] = float(value)
+    phases = [
+        "system checks",
+        "migration loader",
+        "project state of the applied migrations",
+        "pre_migrate signal",
+        "executor.migrate()",
+        "post_migrate signal",
+        "other (e.g. rendering for post_migrate receivers)",
+    ]
+    assert list(seconds) == [
+        "django.setup()",
+        "migrate command, of which:",
+        *phases,
+        "rendering (StateApps)",
+        "garbage collection",
+    ]
+    total = sum(seconds[phase] for phase in phases)
+    assert total == pytest.approx(seconds["migrate command, of which:"], abs=0.002)
+    assert seconds["rendering (StateApps)"] > 0
+    with sqlite3.connect(project / "db.sqlite3") as connection:
+        applied = connection.execute(
+            "SELECT app, name FROM django_migrations WHERE app LIKE 'app%'"
+        ).fetchall()
+    assert sorted(applied) == [("app00", "0001_initial"), ("app00", "0002_more")]
 
 
 def shadow_tree(stock, dest, path, old, new):
