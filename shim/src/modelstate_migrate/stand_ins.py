@@ -143,6 +143,17 @@ def reserve_field_creation_counters(model_state):
     Field.creation_counter += len(model_state.fields) + 1 + 2 * many_to_many_count
 
 
+def through_field_names(from_model_name, to_model_name):
+    """
+    Return the names of the foreign keys of an auto-created intermediary
+    model, from the names of the models it joins, as
+    create_many_to_many_intermediary_model() names them.
+    """
+    if from_model_name == to_model_name:
+        return "from_%s" % from_model_name, "to_%s" % to_model_name
+    return from_model_name, to_model_name
+
+
 def schema_editor_accepts_stand_ins(schema_editor):
     """
     Return whether the schema editor is one of Django's own, whose use of the
@@ -220,6 +231,8 @@ class StandInModels:
         self.all_models = {}
         self.rendered_model_keys = set()
         self._through_states = {}
+        # {through model key: key of the model that declares the field}
+        self._through_owners = {}
         # {model_key: {field_name: [(function, model_keys), ...]}}
         self._pending_relations = defaultdict(lambda: defaultdict(list))
         self._resolved = set()
@@ -239,7 +252,12 @@ class StandInModels:
         try:
             return self.state.models[model_key]
         except KeyError:
-            return self._through_states.get(model_key)
+            pass
+        owner_key = self._through_owners.get(model_key)
+        if model_key not in self._through_states and owner_key is not None:
+            # Building a model describes its auto-created intermediary models.
+            self._get_or_create(*owner_key)._meta
+        return self._through_states.get(model_key)
 
     def _get_or_create(self, app_label, model_name):
         """Return the model, without building or resolving a stand-in."""
@@ -376,11 +394,7 @@ class StandInModels:
         field.set_attributes_from_name(name)
         through_name = "%s_%s" % (opts.object_name, name)
         to_key = resolve_relation(field.remote_field.model, *model._stand_in_key)
-        to = to_key[1]
-        from_ = opts.model_name
-        if to == from_:
-            to = "to_%s" % to
-            from_ = "from_%s" % from_
+        from_, to = through_field_names(opts.model_name, to_key[1])
         to_state = self._get_model_state(to_key)
         managed = opts.managed or (
             to_state is not None and to_state.options.get("managed", True)
@@ -482,11 +496,9 @@ class StandInModels:
             models_by_app[model_key[0]].append((model_key, model_state))
         reverse_relations = defaultdict(list)
 
-        def add_relations(model_key, fields):
-            for field_name, field in fields:
-                remote_key = resolve_relation(field.remote_field.model, *model_key)
-                remote_key = concretes.get(remote_key, remote_key)
-                reverse_relations[remote_key].append((model_key, field_name))
+        def add_relation(model_key, field_name, remote_key):
+            remote_key = concretes.get(remote_key, remote_key)
+            reverse_relations[remote_key].append((model_key, field_name))
 
         for app_label in sorted(models_by_app):
             for model_key, model_state in models_by_app[app_label]:
@@ -499,24 +511,32 @@ class StandInModels:
                 ]
                 for name, field in relations:
                     if field.many_to_many and field.remote_field.through is None:
-                        through_key, through_fields = self._through_relations(
-                            model_key, name
-                        )
-                        add_relations(through_key, through_fields)
-                add_relations(
-                    model_key,
-                    sorted(relations, key=lambda relation: relation[1].many_to_many),
-                )
+                        for relation in self._through_relations(
+                            model_key, model_state, name, field
+                        ):
+                            add_relation(*relation)
+                for name, field in sorted(
+                    relations, key=lambda relation: relation[1].many_to_many
+                ):
+                    remote_key = resolve_relation(field.remote_field.model, *model_key)
+                    add_relation(model_key, name, remote_key)
         return reverse_relations
 
-    def _through_relations(self, model_key, field_name):
-        model = self._get_or_create(*model_key)
-        field = model._meta.get_field(field_name)
-        through_key = make_model_tuple(field.remote_field.through)
-        through_state = self._through_states.get(through_key)
-        if through_state is None:
-            return through_key, []
-        return through_key, list(through_state.fields.items())
+    def _through_relations(self, model_key, model_state, field_name, field):
+        """
+        Return the relations of the intermediary model that the model's
+        stand-in auto-creates for its many-to-many field, as (model key, field
+        name, remote model key), without building the stand-in: listing
+        related objects would otherwise build every model that has such a
+        field. Rendered models have rendered intermediary models, not listed.
+        """
+        if not model_state_can_stand_in(model_state):
+            return []
+        through_key = model_key[0], ("%s_%s" % (model_state.name, field_name)).lower()
+        self._through_owners[through_key] = model_key
+        to_key = resolve_relation(field.remote_field.model, *model_key)
+        from_, to = through_field_names(model_state.name_lower, to_key[1])
+        return [(through_key, from_, model_key), (through_key, to, to_key)]
 
     def _is_swapped(self, model_state):
         swappable = model_state.options.get("swappable")
