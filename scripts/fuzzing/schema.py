@@ -96,9 +96,10 @@ class FieldSpec:
     # The field of the same model a GeneratedField's expression refers to.
     source: "FieldSpec | None" = None
     # The numbers of the migrations that added it (AddField) and that last
-    # altered it (AlterField).
+    # altered (AlterField) and renamed (RenameField) it.
     added_in: int | None = None
     altered_in: int | None = None
+    renamed_in: int | None = None
     # The number of the migration that last added or removed an index or
     # constraint on it.
     index_changed_in: int | None = None
