@@ -22,6 +22,7 @@ STATE = "django/db/migrations/state.py"
 SHARED_STATE_METHODS = [
     "stand_ins",
     "clear_stand_ins",
+    "reclaim_stand_ins",
     "models_for_schema_editor",
     "reusable_apps",
 ]

@@ -210,6 +210,12 @@ class StandInOptions(Options):
     def _relation_tree(self):
         return self.apps._relation_tree(self)
 
+    def _get_fields(self, forward=True, reverse=True, *args, **kwargs):
+        if reverse:
+            # Reverse relations, e.g. those of parents, are cached by model.
+            self.apps._options_with_reverse_relations.add(self)
+        return super()._get_fields(forward, reverse, *args, **kwargs)
+
 
 class StandInModels:
     """
@@ -236,6 +242,19 @@ class StandInModels:
         # {model_key: {field_name: [(function, model_keys), ...]}}
         self._pending_relations = defaultdict(lambda: defaultdict(list))
         self._resolved = set()
+        self._options_with_reverse_relations = set()
+
+    def serve_state_with_new_models(self, state):
+        """
+        Serve the state, which has the model states of the one served so far
+        and new ones. The models built so far stay as they are, but forget
+        their reverse relations: the new models may point to them.
+        """
+        self.__dict__.pop("_reverse_relations", None)
+        for opts in self._options_with_reverse_relations:
+            opts._expire_cache(forward=False)
+        self._options_with_reverse_relations.clear()
+        self.state = state
 
     def get_model(self, app_label, model_name=None, require_ready=True):
         """

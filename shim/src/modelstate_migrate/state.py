@@ -1,10 +1,10 @@
 """
 ProjectState and ModelState as the patch series has them: stand-in models per
-state, ProjectState.apps rendered only when something uses it,
-reusable_apps() rendering once for a state and its unchanged clones, model
-states shared with clones until they're looked up, fields copied rather than
-reconstructed for stand-ins and rendered models, and alter_field() looking
-for references only when models are rendered.
+state, kept when a model is added, ProjectState.apps rendered only when
+something uses it, reusable_apps() rendering once for a state and its
+unchanged clones, model states shared with clones until they're looked up,
+fields copied rather than reconstructed for stand-ins and rendered models,
+and alter_field() looking for references only when models are rendered.
 
 Stock code reads models from state.apps. The wrappers in operations.py and
 executor.py hand it states whose apps are something else:
@@ -20,6 +20,7 @@ executor.py hand it states whose apps are something else:
 """
 
 import contextvars
+import weakref
 from contextlib import contextmanager
 
 from django.db.migrations import state as state_module
@@ -212,6 +213,8 @@ def __init__(self, models=None, real_apps=None):
     # {remote_model_key: {model_key: {field_name: field}}}
     self._relations = None
     self._shared_render = SharedRender()
+    # A weak reference to the stand-ins that clone() handed over.
+    self._lent_stand_ins = None
 
 
 def rename_model(self, app_label, old_name, new_name):
@@ -270,6 +273,7 @@ def clone(self):
     if (stand_ins := self.__dict__.pop("stand_ins", None)) is not None:
         stand_ins.state = new_state
         new_state.stand_ins = stand_ins
+        self._lent_stand_ins = weakref.ref(stand_ins)
     new_state.is_delayed = self.is_delayed
     return new_state
 
@@ -300,7 +304,8 @@ def reusable_apps(self):
 def stand_ins(self):
     """
     The stand-in models of this state: what schema changes are built from,
-    without rendering models. Any change to the state discards them.
+    without rendering models. Changes to the state discard them, except
+    adding a model.
     """
     return StandInModels(self)
 
@@ -308,14 +313,34 @@ def stand_ins(self):
 def clear_stand_ins(self, *changed_model_keys):
     """
     Discard the stand-ins after a change of the state, in particular of
-    the model states of changed_model_keys, and stop sharing rendered
-    models with the state's clones.
+    the model states of changed_model_keys, forget those handed over to a
+    clone, and stop sharing rendered models with the state's clones.
     """
     self.__dict__.pop("stand_ins", None)
+    self._lent_stand_ins = None
     self._shared_render = SharedRender()
     for model_key in changed_model_keys:
         if model_state := self.models.get(model_key):
             reserve_field_creation_counters(model_state)
+
+
+def reclaim_stand_ins(self):
+    """
+    Remove and return the stand-ins of this state, or those it handed over
+    to a clone if neither state changed since, unless they include models
+    rendered for their state. Return None if there are none.
+    """
+    stand_ins = self.__dict__.get("stand_ins")
+    if stand_ins is None and self._lent_stand_ins is not None:
+        stand_ins = self._lent_stand_ins()
+    if stand_ins is None or stand_ins.rendered_model_keys:
+        return None
+    holder = stand_ins.state
+    if holder.__dict__.get("stand_ins") is not stand_ins:
+        # The clone changed.
+        return None
+    holder.__dict__.pop("stand_ins")
+    return stand_ins
 
 
 def models_for_schema_editor(self, schema_editor):
@@ -347,8 +372,13 @@ def field_is_referenced_if_rendered(state, model_tuple, field_tuple):
 
 def wrap_add_model(add_model):
     def wrapper(self, model_state):
+        model_key = model_state.app_label, model_state.name_lower
+        stand_ins = None if model_key in self.models else self.reclaim_stand_ins()
         add_model(self, model_state)
-        self.clear_stand_ins((model_state.app_label, model_state.name_lower))
+        self.clear_stand_ins(model_key)
+        if stand_ins is not None:
+            stand_ins.serve_state_with_new_models(self)
+            self.stand_ins = stand_ins
 
     return wrapper
 
@@ -423,6 +453,7 @@ def patch(patcher):
     stand_ins_property.__set_name__(ProjectState, "stand_ins")
     patcher.add(ProjectState, "stand_ins", stand_ins_property)
     patcher.add(ProjectState, "clear_stand_ins", clear_stand_ins)
+    patcher.add(ProjectState, "reclaim_stand_ins", reclaim_stand_ins)
     patcher.add(ProjectState, "reusable_apps", reusable_apps)
     patcher.add(ProjectState, "models_for_schema_editor", models_for_schema_editor)
     patcher.replace(ProjectState, "apps", StateAppsDescriptor())
