@@ -123,6 +123,35 @@ class ProjectStateTests(SimpleTestCase):
         tag = state.apps.get_model("testapp", "tag")
         self.assertEqual(tag._meta.get_field("name").max_length, 30)
 
+    def test_adding_a_model_keeps_stand_ins(self):
+        """
+        Adding a model new to a state keeps the stand-ins of the other models,
+        taken back from the clone they were handed over to, unless the clone
+        changed since or they include rendered models.
+        """
+
+        def model_state(name, *fields):
+            return ModelState(
+                "testapp", name, [("id", models.AutoField(primary_key=True)), *fields]
+            )
+
+        state = ProjectState()
+        state.add_model(model_state("Tag"))
+        tag = state.stand_ins.get_model("testapp", "Tag")
+        clone = state.clone()
+        state.add_model(model_state("Note"))
+        self.assertIs(state.stand_ins.get_model("testapp", "Tag"), tag)
+        self.assertIsNot(clone.stand_ins.get_model("testapp", "Tag"), tag)
+        changed_clone = state.clone()
+        changed_clone.add_field("testapp", "tag", "name", models.TextField(), True)
+        state.add_model(model_state("Label"))
+        new_tag = state.stand_ins.get_model("testapp", "Tag")
+        self.assertIsNot(new_tag, tag)
+        state.add_model(model_state("Tagged", ("tag", TaggedField(max_length=10))))
+        state.stand_ins.get_model("testapp", "Tagged")
+        state.add_model(model_state("Badge"))
+        self.assertIsNot(state.stand_ins.get_model("testapp", "Tag"), new_tag)
+
     def test_clone_shares_model_states_until_looked_up(self):
         state = ProjectState()
         state.add_model(
