@@ -126,8 +126,9 @@ class ProjectStateTests(SimpleTestCase):
     def test_adding_a_model_keeps_stand_ins(self):
         """
         Adding a model new to a state keeps the stand-ins of the other models,
-        taken back from the clone they were handed over to, unless the clone
-        changed since or they include rendered models.
+        whose related objects then include the new model's relations, taken
+        back from the clone they were handed over to, unless the clone changed
+        since or they include rendered models.
         """
 
         def model_state(name, *fields):
@@ -138,9 +139,16 @@ class ProjectStateTests(SimpleTestCase):
         state = ProjectState()
         state.add_model(model_state("Tag"))
         tag = state.stand_ins.get_model("testapp", "Tag")
+        self.assertEqual(tag._meta.related_objects, ())
         clone = state.clone()
-        state.add_model(model_state("Note"))
+        state.add_model(
+            model_state(
+                "Note", ("tag", models.ForeignKey("testapp.Tag", models.CASCADE))
+            )
+        )
         self.assertIs(state.stand_ins.get_model("testapp", "Tag"), tag)
+        # The new model's relations are among the related objects.
+        self.assertEqual([rel.name for rel in tag._meta.related_objects], ["note"])
         self.assertIsNot(clone.stand_ins.get_model("testapp", "Tag"), tag)
         changed_clone = state.clone()
         changed_clone.add_field("testapp", "tag", "name", models.TextField(), True)
