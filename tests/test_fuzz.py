@@ -105,7 +105,7 @@ def install_database_driver(db):
     run_fuzz("--db", db, "--examples", 1, "--seed", 0, check=0)
 
 
-def run_in_fuzz_env(python, code, db="sqlite"):
+def run_in_fuzz_env(python, code, db="sqlite", hashseed=0):
     """Run code (after Django's setup) in the fuzzer's interpreter; its JSON."""
     if db != "sqlite":
         install_database_driver(db)
@@ -119,14 +119,14 @@ def run_in_fuzz_env(python, code, db="sqlite"):
         env={
             **os.environ,
             "PYTHONPATH": str(REPO / "scripts"),
-            "PYTHONHASHSEED": "0",
+            "PYTHONHASHSEED": str(hashseed),
         },
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])
 
 
-def compare_known_difference(python, name, db="sqlite"):
+def compare_known_difference(python, name, db="sqlite", hashseed=0):
     """
     Replay the pinned history tests/fuzz_known_differences/name: whether
     the statement logs are equal, and the differences the comparison finds.
@@ -143,7 +143,7 @@ def compare_known_difference(python, name, db="sqlite"):
             [difference.what for difference in comparison.differences],
         ]))
         """
-    return run_in_fuzz_env(python, code, db)
+    return run_in_fuzz_env(python, code, db, hashseed)
 
 
 def generated_shapes(python, db="sqlite", examples=500, seed=2):
@@ -641,6 +641,28 @@ def test_known_difference_rename_model_order(fuzz_python, name):
     """
     result = compare_known_difference(fuzz_python, name)
     assert result == [False, []]
+
+
+def test_known_difference_rename_model_after_alter_model_table(fuzz_python):
+    """
+    Found by scripts/fuzz (SQLite, seed 612073081), README.md "Known
+    differences": unapplying a migration that resets the db_table of a model
+    with a self-referential many-to-many, which another model points to, and
+    then renames the model. Stock rebuilds the other model's table, which
+    runs the many-to-many table's pending CREATE INDEX statements, before or
+    after stand-ins do, depending on PYTHONHASHSEED; run after, they follow
+    the AlterModelTable's renaming of the table, which renames the indexes
+    too. So the final schema's index names depend on the seed with stock:
+    with seed 0 they differ from those of stand-ins, with seed 2 they are
+    the same. If stock's stop depending on the seed, update the README.
+    """
+    name = "rename_model_after_alter_model_table_unapplied"
+    # Unapplying 0003, then 0002 (the indexes stay as they are).
+    assert compare_known_difference(fuzz_python, name) == [
+        False,
+        ["statements (order-insensitive)", "schema", "schema"],
+    ]
+    assert compare_known_difference(fuzz_python, name, hashseed=2) == [True, []]
 
 
 @pytest.mark.skipif(not server_is_up(5432), reason="PostgreSQL isn't running")
