@@ -654,7 +654,7 @@ def test_known_difference_rename_model_after_alter_model_table(fuzz_python):
     the AlterModelTable's renaming of the table, which renames the indexes
     too. So the final schema's index names depend on the seed with stock:
     with seed 0 they differ from those of stand-ins, with seed 2 they are
-    the same. If stock's stop depending on the seed, update the README.
+    the same. If stock's names stop depending on the seed, update the README.
     """
     name = "rename_model_after_alter_model_table_unapplied"
     # Unapplying 0003, then 0002 (the indexes stay as they are).

@@ -155,6 +155,7 @@ class ProjectStateTests(SimpleTestCase):
         state.add_model(model_state("Label"))
         new_tag = state.stand_ins.get_model("testapp", "Tag")
         self.assertIsNot(new_tag, tag)
+        # TaggedField has a contribute_to_class() of its own: a rendered model.
         state.add_model(model_state("Tagged", ("tag", TaggedField(max_length=10))))
         state.stand_ins.get_model("testapp", "Tagged")
         state.add_model(model_state("Badge"))
